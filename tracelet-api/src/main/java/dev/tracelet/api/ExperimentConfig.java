@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * What one experiment captures besides what the program logs explicitly: the seed's {@code
  * ExperimentConfig}, as an immutable value. Defaults follow the seed (every {@code track*} flag on,
- * automagic and artifacts off); the runtime derives an instance from the settings unless {@link
+ * automagic off) except that artifacts are on, so that an explicit {@code logArtifact} call simply
+ * works. The runtime derives an instance from the settings unless {@link
  * StartOptions.Builder#experimentConfig(ExperimentConfig)} gives one.
  */
 public final class ExperimentConfig {
@@ -207,7 +208,7 @@ public final class ExperimentConfig {
     private boolean trackGit = true;
     private boolean enableAutomagic = false;
     private Set<String> automagicFrameworks = Set.of();
-    private boolean enableArtifacts = false;
+    private boolean enableArtifacts = true;
     private boolean automagicArtifacts = false;
     private List<String> artifactWatchDirs = List.of();
     private boolean watchFilesystem = false;

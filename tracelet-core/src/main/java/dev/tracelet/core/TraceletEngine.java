@@ -1,0 +1,285 @@
+package dev.tracelet.core;
+
+import com.google.inject.Guice;
+import com.google.inject.Stage;
+import dev.tracelet.api.ConfigurationException;
+import dev.tracelet.api.Experiment;
+import dev.tracelet.api.RunStatus;
+import dev.tracelet.api.StartOptions;
+import dev.tracelet.api.TraceletSettings;
+import dev.tracelet.api.TraceletVersion;
+import dev.tracelet.api.plugin.ConfigKey;
+import dev.tracelet.api.store.RunStore;
+import dev.tracelet.core.collect.SystemMetricsCollector;
+import dev.tracelet.core.plugin.BackendRegistry;
+import dev.tracelet.core.plugin.ContextLoaderProxy;
+import dev.tracelet.core.plugin.Failures;
+import dev.tracelet.core.plugin.PluginCalls;
+import dev.tracelet.core.plugin.PluginHost;
+import dev.tracelet.core.plugin.PluginReport;
+import dev.tracelet.core.plugin.RegisteredBackend;
+import dev.tracelet.core.runtime.DefaultExperiment;
+import dev.tracelet.core.runtime.ExperimentLauncher;
+import dev.tracelet.core.runtime.StoreContexts;
+import dev.tracelet.core.settings.ResolvedSettings;
+import dev.tracelet.core.settings.SettingsLoader;
+import dev.tracelet.core.settings.SettingsSources;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Tracelet runtime: settings, the plugin host and the experiments started through it. {@code
+ * Tracelet}'s static facade uses one per process; tests and tools (the CLI) create their own with
+ * {@link #create(SettingsSources)} and close them.
+ *
+ * <p>Every experiment still open when the JVM shuts down is ended {@link RunStatus#KILLED} after
+ * its queued events are delivered (bounded by {@code shutdown_timeout}).
+ */
+public final class TraceletEngine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TraceletEngine.class);
+
+  private final SettingsLoader loader;
+  private final PluginHost host;
+  private final ExperimentLauncher launcher;
+  private final SystemMetricsCollector collector;
+  private final Set<DefaultExperiment> open = ConcurrentHashMap.newKeySet();
+  private final AtomicReference<@Nullable DefaultExperiment> active = new AtomicReference<>();
+  private final Map<String, RunStore> stores = new ConcurrentHashMap<>();
+  private final Thread shutdownHook = new Thread(this::endAllKilled, "tracelet-shutdown");
+  private volatile @Nullable ResolvedSettings resolved;
+  private volatile @Nullable ConfigurationException settingsProblem;
+
+  @Inject
+  TraceletEngine(
+      SettingsLoader loader,
+      PluginHost host,
+      ExperimentLauncher launcher,
+      SystemMetricsCollector collector) {
+    this.loader = loader;
+    this.host = host;
+    this.launcher = launcher;
+    this.collector = collector;
+  }
+
+  /** An engine over this process's environment, system properties and working directory. */
+  public static TraceletEngine create() {
+    return create(SettingsSources.system());
+  }
+
+  /** An engine over the given sources; loads the plugins and the settings. */
+  public static TraceletEngine create(SettingsSources sources) {
+    TraceletEngine engine =
+        Guice.createInjector(
+                Stage.PRODUCTION,
+                new SettingsModule(sources),
+                new PluginHostModule(),
+                new DispatchModule(),
+                new CollectorModule())
+            .getInstance(TraceletEngine.class);
+    engine.start();
+    return engine;
+  }
+
+  private void start() {
+    host.start(loader.pluginRoots());
+    try {
+      resolved = loader.load(backendKeys(), Map.of());
+    } catch (ConfigurationException e) {
+      settingsProblem = e;
+    }
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** The settings each installed backend declares. */
+  private Map<String, List<ConfigKey>> backendKeys() {
+    Map<String, List<ConfigKey>> keys = new LinkedHashMap<>();
+    for (RegisteredBackend b : host.registry().all()) {
+      try {
+        keys.put(b.name(), PluginCalls.withLoader(b.loader(), () -> b.plugin().configKeys()));
+      } catch (RuntimeException | LinkageError e) {
+        log.warn("Backend '{}' could not list its settings: {}", b.name(), Failures.describe(e));
+        keys.put(b.name(), List.of());
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * The effective settings; throws the settings' {@link ConfigurationException} if they are bad.
+   */
+  public TraceletSettings settings() {
+    return resolvedSettings().settings();
+  }
+
+  public ResolvedSettings resolvedSettings() {
+    ConfigurationException problem = settingsProblem;
+    if (problem != null) {
+      throw new ConfigurationException(problem.getMessage(), problem);
+    }
+    ResolvedSettings r = resolved;
+    if (r == null) {
+      throw new IllegalStateException("engine not started");
+    }
+    return r;
+  }
+
+  /** What is wrong with the settings, if anything, without throwing. */
+  public Optional<ConfigurationException> settingsProblem() {
+    return Optional.ofNullable(settingsProblem);
+  }
+
+  /** The settings every installed backend declares, for {@code tracelet doctor}. */
+  public Map<String, List<ConfigKey>> declaredBackendSettings() {
+    return backendKeys();
+  }
+
+  public List<PluginReport> plugins() {
+    return host.reports();
+  }
+
+  public List<Path> pluginRoots() {
+    return host.roots();
+  }
+
+  public BackendRegistry registry() {
+    return host.registry();
+  }
+
+  /**
+   * Problems found: bad settings, plugins that did not load, selected backends that are not
+   * installed. Empty when all is well.
+   */
+  public List<String> problems() {
+    List<String> out = new ArrayList<>();
+    settingsProblem().ifPresent(e -> out.add("settings: " + e.getMessage()));
+    for (PluginReport r : plugins()) {
+      if (!r.usable()) {
+        out.add("plugin " + r.id() + " (" + r.file() + "): " + r.error());
+      }
+    }
+    if (settingsProblem == null) {
+      for (String b : settings().backends()) {
+        if (registry().find(b).isEmpty()) {
+          out.add(
+              "backend '"
+                  + b
+                  + "' is selected but not installed; installed: "
+                  + String.join(", ", registry().names()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Starts an experiment, first stopping the active one, and makes it the active one. */
+  public Experiment startExperiment(StartOptions options) {
+    TraceletSettings settings =
+        options.config().isEmpty() ? settings() : loadWithOverrides(options.config());
+    DefaultExperiment previous = active.get();
+    if (previous != null) {
+      previous.stop();
+    }
+    DefaultExperiment experiment = launcher.launch(settings, options, this::ended);
+    open.add(experiment);
+    active.set(experiment);
+    return experiment;
+  }
+
+  private TraceletSettings loadWithOverrides(Map<String, Object> overrides) {
+    settings(); // the base settings must be valid too
+    return loader.load(backendKeys(), overrides).settings();
+  }
+
+  private void ended(DefaultExperiment experiment) {
+    open.remove(experiment);
+    active.compareAndSet(experiment, null);
+  }
+
+  public Optional<Experiment> activeExperiment() {
+    return Optional.ofNullable(active.get());
+  }
+
+  public void stopActiveExperiment() {
+    DefaultExperiment a = active.get();
+    if (a != null) {
+      a.stop();
+    }
+  }
+
+  /**
+   * The read side of a backend, opened once and reused. Calls on it run with the plugin's class
+   * loader as context loader.
+   */
+  public RunStore store(String backend) {
+    return stores.computeIfAbsent(backend, this::openStore);
+  }
+
+  private RunStore openStore(String backend) {
+    RegisteredBackend b =
+        registry()
+            .find(backend)
+            .orElseThrow(
+                () ->
+                    new ConfigurationException(
+                        "Backend '"
+                            + backend
+                            + "' is not installed, so it has no store. Installed backends: "
+                            + String.join(", ", registry().names())
+                            + "."));
+    TraceletSettings settings = settings();
+    RunStore store =
+        PluginCalls.withLoader(
+                b.loader(),
+                () ->
+                    b.plugin()
+                        .openStore(StoreContexts.of(b.name(), settings.backendConfig(b.name()))))
+            .orElseThrow(
+                () ->
+                    new ConfigurationException(
+                        "Backend '" + backend + "' cannot answer queries (it has no read side)."));
+    return ContextLoaderProxy.wrap(RunStore.class, store, b.loader());
+  }
+
+  private void endAllKilled() {
+    for (DefaultExperiment e : List.copyOf(open)) {
+      try {
+        e.end(RunStatus.KILLED);
+      } catch (RuntimeException ex) {
+        log.warn("Could not end run {} at shutdown: {}", e.id(), Failures.describe(ex));
+      }
+    }
+  }
+
+  /**
+   * Ends every open experiment as {@link RunStatus#KILLED}, unloads the plugins and stops the
+   * collectors. For tests and tools; an application simply exits.
+   */
+  @Override
+  public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException | SecurityException e) {
+      // Already shutting down: the hook is running or ran.
+    }
+    endAllKilled();
+    stores.clear();
+    collector.close();
+    host.close();
+  }
+
+  /** The version of this runtime. */
+  public static String version() {
+    return TraceletVersion.version();
+  }
+}

@@ -1,0 +1,5 @@
+/** Part of the Tracelet runtime; not API. */
+@NullMarked
+package dev.tracelet.core.collect;
+
+import org.jspecify.annotations.NullMarked;

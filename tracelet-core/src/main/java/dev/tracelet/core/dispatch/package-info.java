@@ -1,0 +1,5 @@
+/** Part of the Tracelet runtime; not API. */
+@NullMarked
+package dev.tracelet.core.dispatch;
+
+import org.jspecify.annotations.NullMarked;
