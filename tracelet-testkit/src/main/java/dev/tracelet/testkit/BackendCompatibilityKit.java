@@ -2,7 +2,6 @@ package dev.tracelet.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -125,17 +124,22 @@ public abstract class BackendCompatibilityKit {
   private static final Pattern PLUGIN_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
   private static final Pattern ENV_VAR = Pattern.compile("[A-Z][A-Z0-9_]*");
 
+  // Made on first use, after the subclass's own @BeforeEach methods (a mock server) have run.
   private @Nullable BackendPlugin plugin;
+  private @Nullable Map<String, String> config;
   private @Nullable Path scratchDir;
-  private Map<String, String> config = Map.of();
   private final List<KitRun> openedRuns = new ArrayList<>();
   private final AtomicInteger sessionCount = new AtomicInteger();
 
-  /** A new instance of the backend under test; called once per check. */
+  /**
+   * A new instance of the backend under test; the kit calls it once per check, on first use, so
+   * after the subclass's own {@code @BeforeEach} methods.
+   */
   protected abstract BackendPlugin plugin();
 
   /**
-   * The backend's settings, without the {@code <backend>.} prefix; called once per check.
+   * The backend's settings, without the {@code <backend>.} prefix; called once per check, on first
+   * use, after the subclass's own {@code @BeforeEach} methods.
    *
    * @param scratchDir a fresh directory the backend may keep its files in
    */
@@ -180,16 +184,16 @@ public abstract class BackendCompatibilityKit {
    */
   protected final PluginContext pluginContext() {
     return TestBackendContext.builder(newDirectory("store-" + sessionCount.incrementAndGet()))
-        .config(config)
+        .config(settings())
         .build();
   }
 
-  /** Creates this check's backend and settings; JUnit calls it before every check. */
+  /** Gives this check its scratch directory; JUnit calls it before every check. */
   @BeforeEach
   protected final void setUpKit(@TempDir Path tempDir) {
     scratchDir = tempDir;
-    plugin = plugin();
-    config = Map.copyOf(config(tempDir));
+    plugin = null;
+    config = null;
   }
 
   /** Closes, as {@link RunStatus#KILLED}, the sessions a check left open. */
@@ -244,7 +248,7 @@ public abstract class BackendCompatibilityKit {
       }
       assertThat(names)
           .as("every setting config(scratchDir) passes must be declared by configKeys()")
-          .containsAll(config.keySet());
+          .containsAll(settings().keySet());
     }
 
     @Test
@@ -495,7 +499,9 @@ public abstract class BackendCompatibilityKit {
       run.log(metrics(metric("before_close", 1.0, 1)));
       run.close(RunStatus.FINISHED);
 
-      assertThatThrownBy(() -> run.session.log(metrics(metric("after_close", 2.0, 2))))
+      Throwable rejection =
+          catchThrowable(() -> run.session.log(metrics(metric("after_close", 2.0, 2))));
+      assertThat(rejection)
           .as("log() after close() must throw (IllegalStateException preferred)")
           .isInstanceOf(RuntimeException.class);
 
@@ -833,19 +839,30 @@ public abstract class BackendCompatibilityKit {
   /** A metric point without its timestamp, compared as records compare doubles. */
   record Point(long step, double value) {}
 
-  private BackendPlugin backend() {
+  // Synchronized: the concurrency check opens sessions from two threads.
+  private synchronized BackendPlugin backend() {
     BackendPlugin p = plugin;
     if (p == null) {
-      throw new IllegalStateException("the kit is not set up; JUnit calls setUpKit() first");
+      p = plugin();
+      plugin = p;
     }
     return p;
+  }
+
+  private synchronized Map<String, String> settings() {
+    Map<String, String> c = config;
+    if (c == null) {
+      c = Map.copyOf(config(scratchDir()));
+      config = c;
+    }
+    return c;
   }
 
   private KitRun open(String name) {
     TestBackendContext context =
         TestBackendContext.builder(newDirectory("session-" + sessionCount.incrementAndGet()))
             .experimentName("kit-" + name)
-            .config(config)
+            .config(settings())
             .build();
     BackendSession session = backend().open(context);
     assertThat(session).as("open() of run %s", name).isNotNull();
