@@ -333,4 +333,16 @@ class DispatchTest {
         .hasMessageContaining("b");
     assertThat(engine.activeExperiment()).isEmpty();
   }
+
+  @Test
+  void aBatchTheBackendRejectsAsInvalidIsNotRetried() {
+    FakeBackend strict = new FakeBackend("strict");
+    strict.rejectInvalid = true;
+    Experiment exp = start(Map.of(), strict);
+    exp.logMetric("m", 1, 0);
+    DeliveryReport report = ((DefaultExperiment) exp).end(RunStatus.FINISHED);
+    assertThat(strict.logCalls.get()).isEqualTo(1);
+    assertThat(report.backends().get(0).failed()).isEqualTo(1);
+    assertThat(report.backends().get(0).lastError()).contains("cannot store");
+  }
 }

@@ -42,6 +42,7 @@ public final class FakeBackend implements BackendPlugin {
   public volatile CountDownLatch openGate = new CountDownLatch(0);
   public volatile int failFirstLogs;
   public volatile boolean failAlways;
+  public volatile boolean rejectInvalid;
   public volatile boolean failOpen;
   public volatile long sleepPerLogMillis;
   public volatile int maxBatch = 1_000;
@@ -103,6 +104,9 @@ public final class FakeBackend implements BackendPlugin {
       try {
         logCalls.incrementAndGet();
         await(gate);
+        if (rejectInvalid) {
+          throw new IllegalArgumentException("backend " + name + " cannot store this batch");
+        }
         if (failAlways) {
           throw new IllegalStateException("backend " + name + " is down");
         }

@@ -19,7 +19,11 @@ import java.util.Optional;
  * <p><b>Failures.</b> A method that cannot do its work throws (preferably {@link
  * dev.tracelet.api.BackendException}); the host retries {@link #log} with backoff and keeps the
  * events, so a session must not swallow failures it wants retried. {@link #log} must be safe to
- * call again with the same batch after it threw.
+ * call again with the same batch after it threw. An {@link IllegalArgumentException} means the
+ * batch itself is unacceptable (a value the backend cannot store): the host does not retry it, and
+ * reports its events as failed.
+ *
+ * <p><b>Ending.</b> The host calls {@link #close(RunStatus)} once; a second call must do nothing.
  */
 public interface BackendSession extends AutoCloseable {
   BackendCapabilities capabilities();

@@ -44,7 +44,13 @@ public interface RunStore {
 
   void deleteRun(String runId);
 
-  /** A local path to one artifact file of a run, downloaded first if the store is remote. */
+  /**
+   * A local path to an artifact of a run, downloaded first if the store is remote. {@code
+   * artifactName} is an artifact's name (the path is then its folder, or its file when it holds
+   * exactly one) or {@code <artifact name>/<path inside it>} for one file.
+   *
+   * @throws dev.tracelet.api.ArtifactNotFoundException if the run has no such artifact or file
+   */
   Path artifactPath(String runId, String artifactName);
 
   ModelRegistry registry();

@@ -323,7 +323,11 @@ final class BackendChannel {
         break;
       } catch (RuntimeException | LinkageError | AssertionError e) {
         lastError = Failures.describe(e);
-        if (attempt >= MAX_DELIVERY_ATTEMPTS || !sleepUnlessClosingPastDeadline(backoff)) {
+        // IllegalArgumentException: the backend cannot take this batch at all; retrying won't help.
+        boolean permanent = e instanceof IllegalArgumentException;
+        if (permanent
+            || attempt >= MAX_DELIVERY_ATTEMPTS
+            || !sleepUnlessClosingPastDeadline(backoff)) {
           log.warn(
               "Backend '{}' refused a batch of {} events {} times; giving up on it: {}",
               backend,
