@@ -44,8 +44,10 @@ final class BackendChannel {
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final String backend;
-  private final ClassLoader loader;
-  private final SessionOpener opener;
+  private final Runnable onTerminated;
+  // Cleared when the worker ends, so a finished run never pins an unloaded plugin's loader.
+  private volatile @Nullable ClassLoader loader;
+  private volatile @Nullable SessionOpener opener;
   private final MpscArrayQueue<Object> queue;
   private final int configuredBatch;
   private final long lingerNanos;
@@ -75,12 +77,14 @@ final class BackendChannel {
       String runId,
       ClassLoader loader,
       SessionOpener opener,
+      Runnable onTerminated,
       int capacity,
       int batchSize,
       Duration linger) {
     this.backend = backend;
     this.loader = loader;
     this.opener = opener;
+    this.onTerminated = onTerminated;
     this.queue = new MpscArrayQueue<>(Math.max(capacity, 2));
     this.configuredBatch = batchSize;
     this.signalThreshold = batchSize;
@@ -196,6 +200,11 @@ final class BackendChannel {
 
   // ---- worker side ----
 
+  private ClassLoader loader() {
+    ClassLoader l = loader;
+    return l == null ? BackendChannel.class.getClassLoader() : l;
+  }
+
   private void run() {
     try {
       BackendSession s = openSession();
@@ -204,7 +213,7 @@ final class BackendChannel {
         return;
       }
       session = s;
-      BackendCapabilities caps = PluginCalls.withLoader(loader, s::capabilities);
+      BackendCapabilities caps = PluginCalls.withLoader(loader(), s::capabilities);
       int batchLimit = Math.max(1, Math.min(configuredBatch, caps.maxBatchEvents()));
       signalThreshold = batchLimit;
       drainLoop(s, batchLimit);
@@ -214,8 +223,15 @@ final class BackendChannel {
       log.error("Tracelet worker for backend '{}' stopped: {}", backend, lastError, t);
       failEverything();
     } finally {
-      terminated.complete(null);
-      signalProgress();
+      session = null;
+      opener = null;
+      loader = null;
+      try {
+        onTerminated.run();
+      } finally {
+        terminated.complete(null);
+        signalProgress();
+      }
     }
   }
 
@@ -224,7 +240,8 @@ final class BackendChannel {
     int attempt = 0;
     while (true) {
       try {
-        return PluginCalls.withLoader(loader, opener::open);
+        SessionOpener o = java.util.Objects.requireNonNull(opener);
+        return PluginCalls.withLoader(loader(), o::open);
       } catch (RuntimeException | LinkageError e) {
         attempt++;
         lastError = Failures.describe(e);
@@ -318,7 +335,7 @@ final class BackendChannel {
     long backoff = FIRST_BACKOFF_NANOS;
     for (int attempt = 1; ; attempt++) {
       try {
-        PluginCalls.runWithLoader(loader, () -> s.log(batch));
+        PluginCalls.runWithLoader(loader(), () -> s.log(batch));
         delivered.addAndGet(size);
         break;
       } catch (RuntimeException | LinkageError | AssertionError e) {
@@ -348,7 +365,7 @@ final class BackendChannel {
   @SuppressWarnings({"unchecked", "rawtypes"})
   private void runTask(BackendSession s, SessionTask task) {
     try {
-      Object r = PluginCalls.withLoader(loader, () -> task.call.apply(s));
+      Object r = PluginCalls.withLoader(loader(), () -> task.call.apply(s));
       task.result.complete(r);
     } catch (RuntimeException | LinkageError | AssertionError e) {
       lastError = Failures.describe(e);
@@ -360,7 +377,7 @@ final class BackendChannel {
 
   private void closeSession(BackendSession s) {
     try {
-      PluginCalls.runWithLoader(loader, () -> s.close(closeStatus));
+      PluginCalls.runWithLoader(loader(), () -> s.close(closeStatus));
     } catch (RuntimeException | LinkageError e) {
       lastError = Failures.describe(e);
       log.warn("Backend '{}' failed to end the run: {}", backend, lastError);

@@ -21,8 +21,13 @@ public final class ExperimentDispatcher {
     this.channels = channels.toArray(BackendChannel[]::new);
   }
 
-  /** Describes one backend to attach. */
-  public record Target(String backend, ClassLoader loader, SessionOpener opener) {}
+  /**
+   * Describes one backend to attach.
+   *
+   * @param onTerminated run once when the backend's worker has ended (releases its lease)
+   */
+  public record Target(
+      String backend, ClassLoader loader, SessionOpener opener, Runnable onTerminated) {}
 
   /** Creates the channels and starts their workers, which open the sessions. */
   public static ExperimentDispatcher start(
@@ -31,7 +36,14 @@ public final class ExperimentDispatcher {
     for (Target t : targets) {
       list.add(
           new BackendChannel(
-              t.backend(), runId, t.loader(), t.opener(), queueCapacity, batchSize, linger));
+              t.backend(),
+              runId,
+              t.loader(),
+              t.opener(),
+              t.onTerminated(),
+              queueCapacity,
+              batchSize,
+              linger));
     }
     ExperimentDispatcher d = new ExperimentDispatcher(list);
     for (BackendChannel c : d.channels) {

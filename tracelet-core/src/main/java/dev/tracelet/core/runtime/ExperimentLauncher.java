@@ -66,22 +66,20 @@ public final class ExperimentLauncher {
           "No backend selected; set 'backend' (for example backend=local) or pass backends to"
               + " startLogging.");
     }
-    List<RegisteredBackend> backends = new ArrayList<>();
     for (String b : backendNames) {
-      backends.add(
-          registry
-              .find(b)
-              .orElseThrow(
-                  () ->
-                      new ConfigurationException(
-                          "Backend '"
-                              + b
-                              + "' is not installed. Installed backends: "
-                              + (registry.names().isEmpty()
-                                  ? "(none)"
-                                  : String.join(", ", registry.names()))
-                              + ". Put its plugin JAR into the plugins folder (see 'tracelet plugins"
-                              + " list'), or choose another backend.")));
+      registry
+          .find(b)
+          .orElseThrow(
+              () ->
+                  new ConfigurationException(
+                      "Backend '"
+                          + b
+                          + "' is not installed. Installed backends: "
+                          + (registry.names().isEmpty()
+                              ? "(none)"
+                              : String.join(", ", registry.names()))
+                          + ". Put its plugin JAR into the plugins folder (see 'tracelet plugins"
+                          + " list'), or choose another backend."));
     }
     ExperimentConfig config = options.experimentConfig().orElse(settings.experimentConfig());
     boolean resumed = settings.runId().isPresent();
@@ -96,7 +94,9 @@ public final class ExperimentLauncher {
       throw new UncheckedIOException("Cannot create a scratch directory for run " + runId, e);
     }
     List<ExperimentDispatcher.Target> targets = new ArrayList<>();
-    for (RegisteredBackend b : backends) {
+    for (String backendName : backendNames) {
+      BackendRegistry.Lease lease = registry.acquire(backendName);
+      RegisteredBackend b = lease.backend();
       Path dir = scratch.resolve(b.name());
       RunContext context =
           new RunContext(
@@ -122,7 +122,8 @@ public final class ExperimentLauncher {
                   throw new UncheckedIOException(e);
                 }
                 return b.plugin().open(context);
-              }));
+              },
+              lease::close));
     }
     ExperimentDispatcher dispatcher =
         ExperimentDispatcher.start(
