@@ -43,6 +43,7 @@ public final class TraceletSettings {
   private final Duration flushInterval;
   private final Duration shutdownTimeout;
   private final List<String> pluginsDirs;
+  private final boolean pluginsWatch;
   private final Map<String, Map<String, String>> backendValues;
   private final Set<String> secretKeys;
 
@@ -67,6 +68,7 @@ public final class TraceletSettings {
     this.flushInterval = b.flushInterval;
     this.shutdownTimeout = b.shutdownTimeout;
     this.pluginsDirs = List.copyOf(b.pluginsDirs);
+    this.pluginsWatch = b.pluginsWatch;
     Map<String, Map<String, String>> copy = new TreeMap<>();
     b.backendValues.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
     this.backendValues = Map.copyOf(copy);
@@ -172,6 +174,14 @@ public final class TraceletSettings {
   }
 
   /**
+   * Whether plugin JARs added to, removed from or replaced in the plugin folders are (un)loaded
+   * live.
+   */
+  public boolean pluginsWatch() {
+    return pluginsWatch;
+  }
+
+  /**
    * The keys a backend owns, without its prefix ({@code tracking_uri} for {@code
    * mlflow.tracking_uri}), secrets unmasked. Empty when nothing is set for it.
    */
@@ -216,6 +226,7 @@ public final class TraceletSettings {
     m.put("flush_interval", seconds(flushInterval));
     m.put("shutdown_timeout", seconds(shutdownTimeout));
     m.put("plugins_dir", String.join(",", pluginsDirs));
+    m.put("plugins_watch", Boolean.toString(pluginsWatch));
     Map<String, String> sorted = new TreeMap<>(m);
     backendValues.forEach(
         (backend, values) ->
@@ -256,7 +267,8 @@ public final class TraceletSettings {
             .batchSize(batchSize)
             .flushInterval(flushInterval)
             .shutdownTimeout(shutdownTimeout)
-            .pluginsDirs(pluginsDirs);
+            .pluginsDirs(pluginsDirs)
+            .pluginsWatch(pluginsWatch);
     backendValues.forEach(
         (backend, values) -> values.forEach((k, v) -> b.backendValue(backend, k, v)));
     secretKeys.forEach(b::secretKey);
@@ -318,6 +330,7 @@ public final class TraceletSettings {
     private Duration flushInterval = Duration.ofSeconds(1);
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private List<String> pluginsDirs = List.of();
+    private boolean pluginsWatch = true;
     private final Map<String, Map<String, String>> backendValues = new TreeMap<>();
     private final java.util.Set<String> secretKeys = new java.util.TreeSet<>();
 
@@ -420,6 +433,11 @@ public final class TraceletSettings {
 
     public Builder pluginsDirs(List<String> v) {
       pluginsDirs = List.copyOf(v);
+      return this;
+    }
+
+    public Builder pluginsWatch(boolean v) {
+      pluginsWatch = v;
       return this;
     }
 

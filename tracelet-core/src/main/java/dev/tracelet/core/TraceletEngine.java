@@ -15,6 +15,7 @@ import dev.tracelet.core.plugin.BackendRegistry;
 import dev.tracelet.core.plugin.ContextLoaderProxy;
 import dev.tracelet.core.plugin.Failures;
 import dev.tracelet.core.plugin.PluginCalls;
+import dev.tracelet.core.plugin.PluginFolderWatcher;
 import dev.tracelet.core.plugin.PluginHost;
 import dev.tracelet.core.plugin.PluginReport;
 import dev.tracelet.core.plugin.RegisteredBackend;
@@ -49,13 +50,21 @@ import org.slf4j.LoggerFactory;
 public final class TraceletEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TraceletEngine.class);
 
+  /** How often the plugin folders are checked: a dropped JAR is live within two intervals. */
+  private static final java.time.Duration WATCH_INTERVAL = java.time.Duration.ofMillis(500);
+
   private final SettingsLoader loader;
   private final PluginHost host;
   private final ExperimentLauncher launcher;
   private final SystemMetricsCollector collector;
   private final Set<DefaultExperiment> open = ConcurrentHashMap.newKeySet();
   private final AtomicReference<@Nullable DefaultExperiment> active = new AtomicReference<>();
-  private final Map<String, RunStore> stores = new ConcurrentHashMap<>();
+  private final Map<String, OpenStore> stores = new ConcurrentHashMap<>();
+  private volatile @Nullable PluginFolderWatcher watcher;
+
+  /** A backend's read side and the plugin it came from (null: the class path). */
+  private record OpenStore(RunStore store, @Nullable String pluginId) {}
+
   private final Thread shutdownHook = new Thread(this::endAllKilled, "tracelet-shutdown");
   private volatile @Nullable ResolvedSettings resolved;
   private volatile @Nullable ConfigurationException settingsProblem;
@@ -92,11 +101,16 @@ public final class TraceletEngine implements AutoCloseable {
   }
 
   private void start() {
+    host.onUnload(id -> stores.values().removeIf(s -> id.equals(s.pluginId())));
     host.start(loader.pluginRoots());
     try {
       resolved = loader.load(backendKeys(), Map.of());
     } catch (ConfigurationException e) {
       settingsProblem = e;
+    }
+    ResolvedSettings r = resolved;
+    if (r == null || r.settings().pluginsWatch()) {
+      watcher = new PluginFolderWatcher(host, WATCH_INTERVAL).start();
     }
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -146,6 +160,11 @@ public final class TraceletEngine implements AutoCloseable {
 
   public List<PluginReport> plugins() {
     return host.reports();
+  }
+
+  /** Plugins whose JAR was removed and that unload once their open sessions end. */
+  public Set<String> unloadingPlugins() {
+    return host.unloadingPlugins();
   }
 
   public List<Path> pluginRoots() {
@@ -222,10 +241,10 @@ public final class TraceletEngine implements AutoCloseable {
    * loader as context loader.
    */
   public RunStore store(String backend) {
-    return stores.computeIfAbsent(backend, this::openStore);
+    return stores.computeIfAbsent(backend, this::openStore).store();
   }
 
-  private RunStore openStore(String backend) {
+  private OpenStore openStore(String backend) {
     RegisteredBackend b =
         registry()
             .find(backend)
@@ -248,7 +267,7 @@ public final class TraceletEngine implements AutoCloseable {
                 () ->
                     new ConfigurationException(
                         "Backend '" + backend + "' cannot answer queries (it has no read side)."));
-    return ContextLoaderProxy.wrap(RunStore.class, store, b.loader());
+    return new OpenStore(ContextLoaderProxy.wrap(RunStore.class, store, b.loader()), b.pluginId());
   }
 
   private void endAllKilled() {
@@ -271,6 +290,10 @@ public final class TraceletEngine implements AutoCloseable {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException | SecurityException e) {
       // Already shutting down: the hook is running or ran.
+    }
+    PluginFolderWatcher w = watcher;
+    if (w != null) {
+      w.close();
     }
     endAllKilled();
     stores.clear();

@@ -2,13 +2,25 @@ package dev.tracelet.core.plugin;
 
 import dev.tracelet.api.plugin.BackendPlugin;
 import dev.tracelet.api.plugin.PluginMetadata;
-import dev.tracelet.api.plugin.PluginType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.pf4j.PluginAlreadyLoadedException;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
@@ -17,21 +29,42 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads backend plugins from the plugins folders with PF4J in deployment mode, and backends found
- * on the class path, into a {@link BackendRegistry}.
+ * on the class path, into a {@link BackendRegistry}; loads and unloads JARs while the process runs
+ * ({@link PluginFolderWatcher} calls {@link #loadJar} and {@link #removeJar}).
  *
  * <p>A JAR that cannot be loaded, a plugin whose {@code Plugin-Requires} this host does not meet,
  * one that fails to start or provides no backend: each is reported by {@link #reports()} with the
  * reason and skipped, and the others load. A backend from a plugins folder wins over one of the
- * same name on the class path. Every PF4J call is made under this object's lock, because PF4J's
- * managers are not thread-safe.
+ * same name on the class path.
+ *
+ * <p>Each JAR is copied to a private staging folder and loaded from there, so the user's file is
+ * never held open: it can be replaced or deleted at any time, and a half-written copy never reaches
+ * a class loader. A removed JAR's backends leave the registry at once (no new sessions); the plugin
+ * itself is stopped and unloaded when its last open session ends. Every PF4J call is made under
+ * this object's lock, because PF4J's managers are not thread-safe.
  */
 public final class PluginHost implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
 
-  private List<Path> roots = List.of();
+  /** What {@link #loadJar} did. */
+  public enum LoadResult {
+    LOADED,
+    /** Reported as broken, disabled or failed; it will not be tried again until it changes. */
+    REFUSED,
+    /** Another version of the plugin is still unloading; try again later. */
+    RETRY
+  }
+
   private final String systemVersion;
   private final BackendRegistry registry;
-  private final List<PluginReport> reports = new ArrayList<>();
+  private final Map<Path, String> pluginIdByJar = new LinkedHashMap<>();
+  private final Map<String, Path> stagedById = new LinkedHashMap<>();
+  private final Map<String, PluginReport> reportsByFile = new LinkedHashMap<>();
+  private final List<PluginReport> classpathReports = new ArrayList<>();
+  private final Set<String> unloading = new LinkedHashSet<>();
+  private final List<Consumer<String>> unloadListeners = new CopyOnWriteArrayList<>();
+  private List<Path> roots = List.of();
+  private @Nullable Path staging;
   private @Nullable TraceletPluginManager manager;
 
   public PluginHost(String systemVersion, BackendRegistry registry) {
@@ -48,49 +81,173 @@ public final class PluginHost implements AutoCloseable {
     return registry;
   }
 
+  /** Called with a plugin id after that plugin is unloaded (to drop caches of its objects). */
+  public void onUnload(Consumer<String> listener) {
+    unloadListeners.add(listener);
+  }
+
   /**
-   * Loads and starts every plugin JAR in {@code pluginRoots} (first wins), then registers
-   * class-path backends. A second call does nothing.
+   * Loads and starts every plugin JAR in {@code pluginRoots}, then registers class-path backends. A
+   * second call does nothing.
    */
   public synchronized void start(List<Path> pluginRoots) {
     if (manager != null) {
       return;
     }
     this.roots = List.copyOf(pluginRoots);
-    List<Path> existing = roots.stream().filter(Files::isDirectory).toList();
-    TraceletPluginManager m = new TraceletPluginManager(existing, systemVersion);
-    manager = m;
-    List<Path> jars = existing.isEmpty() ? List.of() : m.pluginPaths();
-    for (Path jar : jars) {
-      try {
-        m.loadPlugin(jar);
-      } catch (RuntimeException e) {
-        String why = Failures.describe(e);
-        log.warn("Skipping plugin {}: {}", jar, why);
-        reports.add(
-            new PluginReport(
-                jar.getFileName().toString(),
-                "",
-                "unknown",
-                "BROKEN",
-                jar.toString(),
-                List.of(),
-                why));
-      }
+    try {
+      staging = Files.createTempDirectory("tracelet-plugins-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create a staging folder for plugins", e);
     }
-    m.startPlugins();
-    for (PluginWrapper w : m.getPlugins()) {
-      reports.add(register(m, w));
+    TraceletPluginManager m = new TraceletPluginManager(roots, systemVersion);
+    manager = m;
+    for (Path jar : jarsIn(roots)) {
+      loadJar(jar);
     }
     registerClasspathBackends(m);
   }
 
-  private PluginReport register(TraceletPluginManager m, PluginWrapper w) {
+  /** Every {@code *.jar} directly in the given folders, by folder order then name. */
+  public static List<Path> jarsIn(List<Path> folders) {
+    List<Path> jars = new ArrayList<>();
+    for (Path root : folders) {
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> s = Files.list(root)) {
+        s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar"))
+            .filter(Files::isRegularFile)
+            .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+            .forEach(p -> jars.add(p.toAbsolutePath().normalize()));
+      } catch (IOException e) {
+        log.warn("Cannot list plugin folder {}: {}", root, e.toString());
+      }
+    }
+    return jars;
+  }
+
+  /** Whether {@code jar} is loaded, or was tried and refused (it is not tried again). */
+  public synchronized boolean isKnown(Path jar) {
+    return reportsByFile.containsKey(key(jar));
+  }
+
+  /** The JARs loaded or refused, by their original paths. */
+  public synchronized Set<Path> knownJars() {
+    Set<Path> out = new LinkedHashSet<>();
+    for (String f : reportsByFile.keySet()) {
+      out.add(Path.of(f));
+    }
+    return out;
+  }
+
+  /** Loads, starts and registers one plugin JAR from a plugins folder. */
+  public synchronized LoadResult loadJar(Path jar) {
+    TraceletPluginManager m = m();
+    Path original = jar.toAbsolutePath().normalize();
+    Path staged;
+    try {
+      staged = stage(original);
+    } catch (IOException e) {
+      return refuse(original, "cannot be copied for loading: " + e.getMessage());
+    }
+    String id;
+    try {
+      id = m.loadPlugin(staged);
+    } catch (PluginAlreadyLoadedException e) {
+      deleteQuietly(staged);
+      if (unloading.contains(e.getPluginId())) {
+        return LoadResult.RETRY;
+      }
+      Path other = stagedById.containsKey(e.getPluginId()) ? originalOf(e.getPluginId()) : null;
+      return refuse(
+          original,
+          "plugin id '" + e.getPluginId() + "' is already loaded from " + other + "; remove one");
+    } catch (RuntimeException | LinkageError e) {
+      deleteQuietly(staged);
+      return refuse(original, Failures.describe(e));
+    }
+    pluginIdByJar.put(original, id);
+    stagedById.put(id, staged);
+    PluginWrapper w = m.getPlugin(id);
+    if (w.getPluginState() != PluginState.DISABLED) {
+      m.startPlugin(id);
+    }
+    PluginReport report = register(m, w, original);
+    reportsByFile.put(key(original), report);
+    return report.usable() ? LoadResult.LOADED : LoadResult.REFUSED;
+  }
+
+  private LoadResult refuse(Path jar, String why) {
+    log.warn("Skipping plugin {}: {}", jar, why);
+    reportsByFile.put(
+        key(jar),
+        new PluginReport(
+            jar.getFileName().toString(), "", "unknown", "BROKEN", jar.toString(), List.of(), why));
+    return LoadResult.REFUSED;
+  }
+
+  /**
+   * Forgets a JAR that was removed or replaced: its backends leave the registry now; the plugin is
+   * unloaded once its open sessions end ({@link #completeUnloads()}).
+   */
+  public synchronized void removeJar(Path jar) {
+    Path original = jar.toAbsolutePath().normalize();
+    reportsByFile.remove(key(original));
+    String id = pluginIdByJar.remove(original);
+    if (id == null) {
+      return;
+    }
+    registry.removePlugin(id);
+    unloading.add(id);
+    log.info("Plugin {} removed from {}; unloading once its sessions end", id, original);
+    completeUnloads();
+  }
+
+  /** Unloads removed plugins whose sessions have all ended; returns the ids unloaded. */
+  public synchronized List<String> completeUnloads() {
+    TraceletPluginManager m = manager;
+    List<String> done = new ArrayList<>();
+    if (m == null) {
+      return done;
+    }
+    for (String id : List.copyOf(unloading)) {
+      if (registry.openSessions(id) > 0) {
+        continue;
+      }
+      try {
+        if (m.getPlugin(id) != null) {
+          m.stopPlugin(id);
+          m.unloadPlugin(id);
+        }
+      } catch (RuntimeException e) {
+        log.warn("Unloading plugin {} failed: {}", id, Failures.describe(e));
+      }
+      Path staged = stagedById.remove(id);
+      if (staged != null) {
+        deleteQuietly(staged);
+      }
+      unloading.remove(id);
+      done.add(id);
+      for (Consumer<String> l : unloadListeners) {
+        l.accept(id);
+      }
+      log.info("Plugin {} unloaded", id);
+    }
+    return done;
+  }
+
+  /** Plugins removed from the folder whose sessions are still open. */
+  public synchronized Set<String> unloadingPlugins() {
+    return Set.copyOf(unloading);
+  }
+
+  private PluginReport register(TraceletPluginManager m, PluginWrapper w, Path original) {
     PluginDescriptor d = w.getDescriptor();
-    String file = String.valueOf(w.getPluginPath());
+    String file = original.toString();
     String state = w.getPluginState().toString();
     if (w.getPluginState() != PluginState.STARTED) {
-      String why = notStartedReason(w);
+      String why = notStartedReason(m, w);
       log.warn("Plugin {} {} is {}: {}", d.getPluginId(), d.getVersion(), state, why);
       return new PluginReport(
           d.getPluginId(), d.getVersion(), "unknown", state, file, List.of(), why);
@@ -127,7 +284,7 @@ public final class PluginHost implements AutoCloseable {
       return new PluginReport(
           d.getPluginId(),
           d.getVersion(),
-          type(found),
+          "backend",
           state,
           file,
           names,
@@ -145,7 +302,7 @@ public final class PluginHost implements AutoCloseable {
     try {
       found = m.getExtensions(BackendPlugin.class, null);
     } catch (RuntimeException | LinkageError e) {
-      reports.add(
+      classpathReports.add(
           new PluginReport(
               "classpath", "", "backend", "FAILED", "classpath", List.of(), Failures.describe(e)));
       return;
@@ -155,7 +312,7 @@ public final class PluginHost implements AutoCloseable {
       try {
         meta = plugin.metadata();
       } catch (RuntimeException | LinkageError e) {
-        reports.add(
+        classpathReports.add(
             new PluginReport(
                 plugin.getClass().getName(),
                 "",
@@ -168,7 +325,7 @@ public final class PluginHost implements AutoCloseable {
       }
       Optional<RegisteredBackend> other = registry.find(meta.name());
       if (other.isPresent()) {
-        reports.add(
+        classpathReports.add(
             new PluginReport(
                 "classpath",
                 meta.version(),
@@ -184,11 +341,11 @@ public final class PluginHost implements AutoCloseable {
       }
       ClassLoader loader = plugin.getClass().getClassLoader();
       registry.put(new RegisteredBackend(meta.name(), plugin, loader, null, "classpath"));
-      reports.add(
+      classpathReports.add(
           new PluginReport(
               "classpath",
               meta.version(),
-              meta.type().name().toLowerCase(java.util.Locale.ROOT),
+              meta.type().name().toLowerCase(Locale.ROOT),
               "STARTED",
               "classpath",
               List.of(meta.name()),
@@ -196,7 +353,7 @@ public final class PluginHost implements AutoCloseable {
     }
   }
 
-  private String notStartedReason(PluginWrapper w) {
+  private String notStartedReason(TraceletPluginManager m, PluginWrapper w) {
     PluginDescriptor d = w.getDescriptor();
     Throwable failed = w.getFailedException();
     String requires = d.getRequires();
@@ -204,7 +361,7 @@ public final class PluginHost implements AutoCloseable {
         && requires != null
         && !requires.isBlank()
         && !"*".equals(requires.trim())
-        && !m().getVersionManager().checkVersionConstraint(systemVersion, requires)) {
+        && !m.getVersionManager().checkVersionConstraint(systemVersion, requires)) {
       return "requires Tracelet "
           + requires
           + " but this is Tracelet "
@@ -222,6 +379,38 @@ public final class PluginHost implements AutoCloseable {
     return "not started (state " + w.getPluginState() + ")";
   }
 
+  private Path stage(Path original) throws IOException {
+    Path dir = staging;
+    if (dir == null) {
+      throw new IllegalStateException("plugin host not started");
+    }
+    // A unique name per load: a replaced JAR's new copy never collides with the old one.
+    Path staged = Files.createTempFile(dir, "plugin-", ".jar");
+    Files.copy(original, staged, StandardCopyOption.REPLACE_EXISTING);
+    return staged;
+  }
+
+  private @Nullable Path originalOf(String pluginId) {
+    for (Map.Entry<Path, String> e : pluginIdByJar.entrySet()) {
+      if (e.getValue().equals(pluginId)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  private static String key(Path jar) {
+    return jar.toAbsolutePath().normalize().toString();
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // A staged copy is in a temporary folder; the OS reclaims it.
+    }
+  }
+
   private TraceletPluginManager m() {
     TraceletPluginManager m = manager;
     if (m == null) {
@@ -230,13 +419,11 @@ public final class PluginHost implements AutoCloseable {
     return m;
   }
 
-  private static String type(List<BackendPlugin> found) {
-    return PluginType.BACKEND.name().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  /** What became of every plugin JAR and class-path backend, in load order. */
+  /** What became of every plugin JAR and class-path backend. */
   public synchronized List<PluginReport> reports() {
-    return List.copyOf(reports);
+    List<PluginReport> all = new ArrayList<>(reportsByFile.values());
+    all.addAll(classpathReports);
+    return List.copyOf(all);
   }
 
   /** Stops and unloads every plugin, closing their class loaders. */
@@ -254,6 +441,11 @@ public final class PluginHost implements AutoCloseable {
       m.unloadPlugins();
     } catch (RuntimeException e) {
       log.warn("Error while unloading plugins: {}", Failures.describe(e));
+    }
+    Path dir = staging;
+    if (dir != null) {
+      stagedById.values().forEach(PluginHost::deleteQuietly);
+      deleteQuietly(dir);
     }
     manager = null;
   }

@@ -29,11 +29,6 @@ final class TraceletPluginManager extends DefaultPluginManager {
     return RuntimeMode.DEPLOYMENT;
   }
 
-  /** Every plugin JAR in the roots, in PF4J's order. */
-  List<Path> pluginPaths() {
-    return pluginRepository.getPluginPaths();
-  }
-
   @Override
   protected PluginRepository createPluginRepository() {
     return new JarPluginRepository(getPluginsRoots());

@@ -75,6 +75,10 @@ enum CoreSettingKey {
       "shutdown_timeout",
       "how long stop, close and the shutdown hook wait for delivery",
       (b, v) -> b.shutdownTimeout(Values.duration(v, true))),
+  PLUGINS_WATCH(
+      "plugins_watch",
+      "load and unload plugin JARs added to or removed from the plugin folders while running",
+      (b, v) -> b.pluginsWatch(Values.bool(v))),
   PLUGINS_DIR(
       "plugins_dir", "plugin folders, comma-separated", (b, v) -> b.pluginsDirs(Values.list(v)));
 
