@@ -44,6 +44,7 @@ public final class TraceletSettings {
   private final Duration shutdownTimeout;
   private final List<String> pluginsDirs;
   private final boolean pluginsWatch;
+  private final @Nullable String journalDir;
   private final Map<String, Map<String, String>> backendValues;
   private final Set<String> secretKeys;
 
@@ -69,6 +70,7 @@ public final class TraceletSettings {
     this.shutdownTimeout = b.shutdownTimeout;
     this.pluginsDirs = List.copyOf(b.pluginsDirs);
     this.pluginsWatch = b.pluginsWatch;
+    this.journalDir = b.journalDir;
     Map<String, Map<String, String>> copy = new TreeMap<>();
     b.backendValues.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
     this.backendValues = Map.copyOf(copy);
@@ -182,6 +184,14 @@ public final class TraceletSettings {
   }
 
   /**
+   * Where undeliverable events are journaled for replay: a folder, {@code off} to drop them
+   * instead, or empty for the default {@code ~/.tracelet/journal}.
+   */
+  public Optional<String> journalDir() {
+    return Optional.ofNullable(journalDir);
+  }
+
+  /**
    * The keys a backend owns, without its prefix ({@code tracking_uri} for {@code
    * mlflow.tracking_uri}), secrets unmasked. Empty when nothing is set for it.
    */
@@ -227,6 +237,7 @@ public final class TraceletSettings {
     m.put("shutdown_timeout", seconds(shutdownTimeout));
     m.put("plugins_dir", String.join(",", pluginsDirs));
     m.put("plugins_watch", Boolean.toString(pluginsWatch));
+    m.put("journal_dir", journalDir == null ? "" : journalDir);
     Map<String, String> sorted = new TreeMap<>(m);
     backendValues.forEach(
         (backend, values) ->
@@ -268,7 +279,8 @@ public final class TraceletSettings {
             .flushInterval(flushInterval)
             .shutdownTimeout(shutdownTimeout)
             .pluginsDirs(pluginsDirs)
-            .pluginsWatch(pluginsWatch);
+            .pluginsWatch(pluginsWatch)
+            .journalDir(journalDir);
     backendValues.forEach(
         (backend, values) -> values.forEach((k, v) -> b.backendValue(backend, k, v)));
     secretKeys.forEach(b::secretKey);
@@ -331,6 +343,7 @@ public final class TraceletSettings {
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private List<String> pluginsDirs = List.of();
     private boolean pluginsWatch = true;
+    private @Nullable String journalDir;
     private final Map<String, Map<String, String>> backendValues = new TreeMap<>();
     private final java.util.Set<String> secretKeys = new java.util.TreeSet<>();
 
@@ -438,6 +451,11 @@ public final class TraceletSettings {
 
     public Builder pluginsWatch(boolean v) {
       pluginsWatch = v;
+      return this;
+    }
+
+    public Builder journalDir(@Nullable String v) {
+      journalDir = v;
       return this;
     }
 

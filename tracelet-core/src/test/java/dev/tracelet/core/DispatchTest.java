@@ -93,9 +93,68 @@ class DispatchTest {
     assertThat(healthy.tags).extracting(t -> t.value()).containsExactly("vision");
     DeliveryReport report = ((DefaultExperiment) exp).deliveryReport();
     BackendDelivery brokenReport = report.backends().get(0);
-    assertThat(brokenReport.failed()).isEqualTo(5_002);
+    // Nothing is lost: what the dead backend could not take waits in its journal on disk.
+    assertThat(brokenReport.journaled()).isEqualTo(5_002);
+    assertThat(brokenReport.lost()).isZero();
     assertThat(brokenReport.lastError()).contains("is down");
+    assertThat(dir.resolve("journal").resolve(exp.id()).resolve("broken.journal")).isRegularFile();
     assertThat(report.backends().get(1).undelivered()).isZero();
+  }
+
+  @Test
+  void withoutAJournalADeadBackendsEventsAreCountedAsFailed() {
+    FakeBackend broken = new FakeBackend("broken");
+    broken.failAlways = true;
+    Experiment exp = start(Map.of("tracelet.journal_dir", "off"), broken);
+    exp.logMetric("m", 1, 0);
+    DeliveryReport report = ((DefaultExperiment) exp).end(RunStatus.FINISHED);
+    assertThat(report.backends().get(0).failed()).isEqualTo(1);
+    assertThat(report.backends().get(0).journaled()).isZero();
+  }
+
+  @Test
+  void aRecoveredBackendGetsTheJournalReplayedInOrderBeforeNewEvents() throws Exception {
+    FakeBackend flaky = new FakeBackend("flaky");
+    flaky.failAlways = true;
+    Experiment exp = start(Map.of("tracelet.batch_size", "100"), flaky);
+    for (int i = 0; i < 1_000; i++) {
+      exp.logMetric("m", i, i);
+    }
+    exp.flush();
+    assertThat(((DefaultExperiment) exp).deliveryReport().backends().get(0).journaled())
+        .isEqualTo(1_000);
+    flaky.failAlways = false;
+    for (int i = 1_000; i < 2_000; i++) {
+      exp.logMetric("m", i, i);
+    }
+    DeliveryReport report = ((DefaultExperiment) exp).end(RunStatus.FINISHED);
+    assertThat(report.complete()).as(report.toString()).isTrue();
+    assertThat(flaky.values("m"))
+        .isEqualTo(IntStream.range(0, 2_000).mapToObj(i -> (double) i).toList());
+    assertThat(dir.resolve("journal").resolve(exp.id())).doesNotExist();
+  }
+
+  @Test
+  void aResumedRunReplaysWhatAnEarlierProcessJournaled() {
+    FakeBackend down = new FakeBackend("svc");
+    down.failAlways = true;
+    Experiment first = start(Map.of(), down);
+    for (int i = 0; i < 300; i++) {
+      first.logMetric("m", i, i);
+    }
+    DeliveryReport firstReport = ((DefaultExperiment) first).end(RunStatus.KILLED);
+    assertThat(firstReport.backends().get(0).journaled()).isEqualTo(300);
+    engine.close();
+
+    FakeBackend up = new FakeBackend("svc");
+    Experiment resumed = start(Map.of("tracelet.run_id", first.id()), up);
+    assertThat(resumed.id()).isEqualTo(first.id());
+    resumed.logMetric("m", 300, 300);
+    DeliveryReport report = ((DefaultExperiment) resumed).end(RunStatus.FINISHED);
+    assertThat(report.complete()).as(report.toString()).isTrue();
+    assertThat(up.values("m"))
+        .isEqualTo(IntStream.rangeClosed(0, 300).mapToObj(i -> (double) i).toList());
+    assertThat(up.contexts.get(0).resumed()).isTrue();
   }
 
   @Test

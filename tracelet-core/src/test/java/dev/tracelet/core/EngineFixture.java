@@ -14,6 +14,7 @@ public final class EngineFixture {
     Map<String, String> p = new HashMap<>(props);
     p.putIfAbsent("tracelet.plugins_dir", workDir.resolve("no-plugins").toString());
     p.putIfAbsent("tracelet.track_system", "false");
+    p.putIfAbsent("tracelet.journal_dir", workDir.resolve("journal").toString());
     TraceletEngine engine = TraceletEngine.create(new SettingsSources(Map.of(), p, workDir, null));
     for (FakeBackend b : backends) {
       engine.registry().register(b.registered());

@@ -9,9 +9,12 @@ import dev.tracelet.api.plugin.ParamEvent;
 import dev.tracelet.api.plugin.TagEvent;
 import dev.tracelet.core.plugin.Failures;
 import dev.tracelet.core.plugin.PluginCalls;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * <p>The worker is the only thread that touches the session, so a session is never called
  * concurrently. It opens the session before delivering anything and keeps queueing meanwhile, so
  * nothing logged during a slow start is lost.
+ *
+ * <p>When a backend stays down (a batch fails all its retries, or the session cannot be opened), a
+ * circuit breaker opens: the worker stops calling the backend and appends batches to the run's
+ * {@link EventJournal} on local disk instead, so the queue keeps draining and memory stays bounded.
+ * After a cooldown (1 s, doubling to 1 min) it replays the journal's oldest batch; once that
+ * succeeds it replays the rest in order, and only then delivers live events again. What is still
+ * journaled when the run ends stays on disk and is replayed by a process that resumes the run.
  */
 final class BackendChannel {
   private static final Logger log = LoggerFactory.getLogger(BackendChannel.class);
@@ -42,8 +52,12 @@ final class BackendChannel {
   private static final int MAX_DELIVERY_ATTEMPTS = 5;
   private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long FIRST_COOLDOWN_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long MAX_COOLDOWN_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final String backend;
+  private final String runId;
+  private final @Nullable Path journalDir;
   private final Runnable onTerminated;
   // Cleared when the worker ends, so a finished run never pins an unloaded plugin's loader.
   private volatile @Nullable ClassLoader loader;
@@ -57,8 +71,10 @@ final class BackendChannel {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
 
-  /** Queue elements whose fate is settled (delivered, failed, or a finished task). */
+  /** Queue elements whose fate is settled (delivered, failed, journaled, or a finished task). */
   private final AtomicLong settled = new AtomicLong();
+
+  private final AtomicLong journaled = new AtomicLong();
 
   private final Object progress = new Object();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -72,19 +88,28 @@ final class BackendChannel {
   private volatile @Nullable String lastError;
   private volatile @Nullable BackendSession session;
 
+  // Worker-only state.
+  private @Nullable EventJournal journal;
+  private long circuitRetryAt;
+  private long cooldownNanos = FIRST_COOLDOWN_NANOS;
+  private boolean circuitOpen;
+
   BackendChannel(
       String backend,
       String runId,
       ClassLoader loader,
       SessionOpener opener,
       Runnable onTerminated,
+      @Nullable Path journalDir,
       int capacity,
       int batchSize,
       Duration linger) {
     this.backend = backend;
+    this.runId = runId;
     this.loader = loader;
     this.opener = opener;
     this.onTerminated = onTerminated;
+    this.journalDir = journalDir;
     this.queue = new MpscArrayQueue<>(Math.max(capacity, 2));
     this.configuredBatch = batchSize;
     this.signalThreshold = batchSize;
@@ -138,7 +163,10 @@ final class BackendChannel {
     return task.result;
   }
 
-  /** Waits until everything queued before this call is settled, or the deadline passes. */
+  /**
+   * Waits until everything queued before this call is delivered or durably journaled, or the
+   * deadline passes.
+   */
   boolean flush(long deadlineNanos) {
     long target = queue.currentProducerIndex();
     flushRequested = true;
@@ -195,7 +223,14 @@ final class BackendChannel {
     long accepted = queue.currentProducerIndex();
     long pending = Math.max(0, accepted - settled.get());
     return new BackendDelivery(
-        backend, accepted, delivered.get(), dropped.sum(), failed.get(), pending, lastError);
+        backend,
+        accepted,
+        delivered.get(),
+        dropped.sum(),
+        failed.get(),
+        pending,
+        journaled.get(),
+        lastError);
   }
 
   // ---- worker side ----
@@ -207,9 +242,10 @@ final class BackendChannel {
 
   private void run() {
     try {
+      journal = openJournal();
       BackendSession s = openSession();
       if (s == null) {
-        failEverything();
+        spillEverything();
         return;
       }
       session = s;
@@ -217,12 +253,14 @@ final class BackendChannel {
       int batchLimit = Math.max(1, Math.min(configuredBatch, caps.maxBatchEvents()));
       signalThreshold = batchLimit;
       drainLoop(s, batchLimit);
+      replayBeforeClosing(s);
       closeSession(s);
     } catch (Throwable t) {
       lastError = Failures.describe(t);
       log.error("Tracelet worker for backend '{}' stopped: {}", backend, lastError, t);
-      failEverything();
+      spillEverything();
     } finally {
+      closeJournal();
       session = null;
       opener = null;
       loader = null;
@@ -235,22 +273,52 @@ final class BackendChannel {
     }
   }
 
+  private @Nullable EventJournal openJournal() {
+    Path dir = journalDir;
+    if (dir == null) {
+      return null;
+    }
+    try {
+      EventJournal j = EventJournal.open(dir, runId, backend);
+      if (j.hasPending()) {
+        journaled.set(j.pendingEvents());
+        log.info(
+            "Backend '{}': {} events journaled by an earlier process for run {} will be replayed",
+            backend,
+            j.pendingEvents(),
+            runId);
+      }
+      return j;
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "Backend '{}': cannot use the journal in {} ({}); events that cannot be delivered will"
+              + " be dropped",
+          backend,
+          dir,
+          e.toString());
+      return null;
+    }
+  }
+
   private @Nullable BackendSession openSession() {
     long backoff = FIRST_BACKOFF_NANOS * 5;
     int attempt = 0;
     while (true) {
       try {
-        SessionOpener o = java.util.Objects.requireNonNull(opener);
+        SessionOpener o = Objects.requireNonNull(opener);
         return PluginCalls.withLoader(loader(), o::open);
       } catch (RuntimeException | LinkageError e) {
         attempt++;
         lastError = Failures.describe(e);
         log.warn(
-            "Backend '{}' could not open the run (attempt {}): {}; events are kept queued",
+            "Backend '{}' could not open the run (attempt {}): {}; events are kept{}",
             backend,
             attempt,
-            lastError);
+            lastError,
+            journal == null ? " queued" : " in the journal");
       }
+      // While the backend is unreachable, move what is queued to disk so the queue never fills.
+      spillQueue();
       if (closing && System.nanoTime() - closeDeadlineNanos > 0) {
         return null;
       }
@@ -262,31 +330,25 @@ final class BackendChannel {
   }
 
   private void drainLoop(BackendSession s, int batchLimit) {
-    List<MetricEvent> metrics = new ArrayList<>(batchLimit);
-    List<ParamEvent> params = new ArrayList<>();
-    List<TagEvent> tags = new ArrayList<>();
+    Batcher batch = new Batcher(batchLimit);
     long firstPendingAt = 0;
     long reportedDrops = 0;
     while (true) {
       if (closing && System.nanoTime() - closeDeadlineNanos > 0) {
-        abandon(metrics.size() + params.size() + tags.size());
+        abandon(batch);
         return;
       }
-      int pending = metrics.size() + params.size() + tags.size();
+      int pending = batch.size();
       Object e = pending < batchLimit ? queue.relaxedPoll() : null;
       if (e != null) {
         if (pending == 0) {
           firstPendingAt = System.nanoTime();
         }
-        if (e instanceof MetricEvent m) {
-          metrics.add(m);
-        } else if (e instanceof ParamEvent p) {
-          params.add(p);
-        } else if (e instanceof TagEvent t) {
-          tags.add(t);
-        } else if (e instanceof SessionTask<?> task) {
-          deliver(s, metrics, params, tags);
+        if (e instanceof SessionTask<?> task) {
+          deliver(s, batch);
           runTask(s, task);
+        } else {
+          batch.add(e);
         }
         continue;
       }
@@ -295,7 +357,10 @@ final class BackendChannel {
       if (pending >= batchLimit
           || lingered
           || (pending > 0 && queueEmpty && (flushRequested || closing))) {
-        deliver(s, metrics, params, tags);
+        deliver(s, batch);
+        continue;
+      }
+      if (replayOne(s)) {
         continue;
       }
       if (queueEmpty && pending == 0) {
@@ -314,6 +379,9 @@ final class BackendChannel {
         }
       }
       long wait = pending > 0 ? lingerNanos - (System.nanoTime() - firstPendingAt) : lingerNanos;
+      if (journalPending() && circuitOpen) {
+        wait = Math.min(wait, circuitRetryAt - System.nanoTime());
+      }
       waiting = true;
       if (queue.isEmpty() && !closing && !flushRequested) {
         LockSupport.parkNanos(this, Math.max(wait, 1000));
@@ -322,44 +390,241 @@ final class BackendChannel {
     }
   }
 
-  private void deliver(
-      BackendSession s, List<MetricEvent> metrics, List<ParamEvent> params, List<TagEvent> tags) {
-    int size = metrics.size() + params.size() + tags.size();
+  /** Collects queued events into one batch, preserving order within each kind. */
+  private static final class Batcher {
+    final List<MetricEvent> metrics;
+    final List<ParamEvent> params = new ArrayList<>();
+    final List<TagEvent> tags = new ArrayList<>();
+
+    Batcher(int limit) {
+      metrics = new ArrayList<>(Math.min(limit, 16_384));
+    }
+
+    void add(Object e) {
+      if (e instanceof MetricEvent m) {
+        metrics.add(m);
+      } else if (e instanceof ParamEvent p) {
+        params.add(p);
+      } else if (e instanceof TagEvent t) {
+        tags.add(t);
+      }
+    }
+
+    int size() {
+      return metrics.size() + params.size() + tags.size();
+    }
+
+    EventBatch take() {
+      EventBatch b = new EventBatch(metrics, params, tags);
+      metrics.clear();
+      params.clear();
+      tags.clear();
+      return b;
+    }
+  }
+
+  private void deliver(BackendSession s, Batcher pending) {
+    int size = pending.size();
     if (size == 0) {
       return;
     }
-    EventBatch batch = new EventBatch(metrics, params, tags);
-    metrics.clear();
-    params.clear();
-    tags.clear();
+    EventBatch batch = pending.take();
+    if (journalPending() || (circuitOpen && journal != null)) {
+      // Order is kept: while anything waits in the journal, new batches queue up behind it.
+      spill(batch);
+    } else {
+      sendWithRetries(s, batch);
+    }
+    settled.addAndGet(size);
+    signalProgress();
+  }
+
+  private void sendWithRetries(BackendSession s, EventBatch batch) {
+    int size = batch.size();
     long backoff = FIRST_BACKOFF_NANOS;
     for (int attempt = 1; ; attempt++) {
       try {
         PluginCalls.runWithLoader(loader(), () -> s.log(batch));
         delivered.addAndGet(size);
-        break;
+        closeCircuit();
+        return;
       } catch (RuntimeException | LinkageError | AssertionError e) {
         lastError = Failures.describe(e);
         // IllegalArgumentException: the backend cannot take this batch at all; retrying won't help.
-        boolean permanent = e instanceof IllegalArgumentException;
-        if (permanent
-            || attempt >= MAX_DELIVERY_ATTEMPTS
-            || !sleepUnlessClosingPastDeadline(backoff)) {
-          log.warn(
-              "Backend '{}' refused a batch of {} events {} times; giving up on it: {}",
-              backend,
-              size,
-              attempt,
-              lastError);
+        if (e instanceof IllegalArgumentException) {
+          log.warn("Backend '{}' refused a batch of {} events: {}", backend, size, lastError);
           failed.addAndGet(size);
-          break;
+          return;
+        }
+        if (attempt >= MAX_DELIVERY_ATTEMPTS || !sleepUnlessClosingPastDeadline(backoff)) {
+          if (journal != null) {
+            log.warn(
+                "Backend '{}' failed {} times ({}); journaling its events until it recovers",
+                backend,
+                attempt,
+                lastError);
+            openCircuit();
+            spill(batch);
+          } else {
+            log.warn(
+                "Backend '{}' refused a batch of {} events {} times; giving up on it: {}",
+                backend,
+                size,
+                attempt,
+                lastError);
+            failed.addAndGet(size);
+          }
+          return;
         }
         log.debug("Backend '{}' failed attempt {}: {}; retrying", backend, attempt, lastError);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
       }
     }
-    settled.addAndGet(size);
+  }
+
+  /** Replays the journal's oldest batch if the circuit allows; true if one was delivered. */
+  private boolean replayOne(BackendSession s) {
+    EventJournal j = journal;
+    if (j == null || !j.hasPending()) {
+      return false;
+    }
+    if (circuitOpen && System.nanoTime() - circuitRetryAt < 0) {
+      return false;
+    }
+    EventBatch batch;
+    try {
+      batch = j.peek();
+    } catch (IOException e) {
+      lastError = "journal unreadable: " + e;
+      log.warn("Backend '{}': {}", backend, lastError);
+      return false;
+    }
+    if (batch == null) {
+      journaled.set(0);
+      return false;
+    }
+    try {
+      PluginCalls.runWithLoader(loader(), () -> s.log(batch));
+      delivered.addAndGet(batch.size());
+    } catch (IllegalArgumentException e) {
+      lastError = Failures.describe(e);
+      failed.addAndGet(batch.size());
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      lastError = Failures.describe(e);
+      openCircuit();
+      return false;
+    }
+    try {
+      j.commit();
+    } catch (IOException e) {
+      log.warn("Backend '{}': cannot advance the journal cursor: {}", backend, e.toString());
+    }
+    journaled.set(j.pendingEvents());
+    if (circuitOpen) {
+      log.info("Backend '{}' is back; replaying {} journaled events", backend, j.pendingEvents());
+    }
+    closeCircuit();
     signalProgress();
+    return true;
+  }
+
+  /**
+   * At the end of the run: replays what is journaled while the backend takes it. A backend that is
+   * still down gets one probe when its cooldown ends (within the deadline), so a dead backend
+   * delays the end of a run by at most one cooldown; its events stay journaled for a resume.
+   */
+  private void replayBeforeClosing(BackendSession s) {
+    boolean probed = false;
+    while (journalPending() && System.nanoTime() - closeDeadlineNanos < 0) {
+      if (replayOne(s)) {
+        continue;
+      }
+      if (probed && circuitOpen) {
+        break;
+      }
+      // Park until the cooldown ends; a pending unpark (from beginClose) may wake it early.
+      long until = circuitRetryAt - closeDeadlineNanos < 0 ? circuitRetryAt : closeDeadlineNanos;
+      for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) {
+        LockSupport.parkNanos(this, left);
+      }
+      probed = true;
+    }
+    EventJournal j = journal;
+    if (j != null && j.hasPending()) {
+      log.warn(
+          "Backend '{}': {} events of run {} stay journaled in {}; they are replayed when the run"
+              + " is resumed (TRACELET_RUN_ID={})",
+          backend,
+          j.pendingEvents(),
+          runId,
+          j.file(),
+          runId);
+    }
+  }
+
+  private boolean journalPending() {
+    EventJournal j = journal;
+    return j != null && j.hasPending();
+  }
+
+  private void spill(EventBatch batch) {
+    EventJournal j = journal;
+    if (j == null) {
+      failed.addAndGet(batch.size());
+      return;
+    }
+    try {
+      j.append(batch);
+      journaled.set(j.pendingEvents());
+    } catch (IOException | RuntimeException e) {
+      lastError = "journal write failed: " + e;
+      log.warn("Backend '{}': {}; {} events lost", backend, lastError, batch.size());
+      failed.addAndGet(batch.size());
+    }
+  }
+
+  /** Moves what is queued into the journal (the session is not open); tasks fail. */
+  private void spillQueue() {
+    if (journal == null) {
+      return;
+    }
+    Batcher batch = new Batcher(configuredBatch);
+    Object e;
+    while ((e = queue.relaxedPoll()) != null) {
+      if (e instanceof SessionTask<?> task) {
+        task.result.completeExceptionally(
+            new IllegalStateException(backend + " is unreachable: " + lastError));
+        settled.incrementAndGet();
+        continue;
+      }
+      batch.add(e);
+      if (batch.size() >= configuredBatch) {
+        int n = batch.size();
+        spill(batch.take());
+        settled.addAndGet(n);
+      }
+    }
+    if (batch.size() > 0) {
+      int n = batch.size();
+      spill(batch.take());
+      settled.addAndGet(n);
+    }
+    signalProgress();
+  }
+
+  private void openCircuit() {
+    if (!circuitOpen) {
+      circuitOpen = true;
+      cooldownNanos = FIRST_COOLDOWN_NANOS;
+    } else {
+      cooldownNanos = Math.min(cooldownNanos * 2, MAX_COOLDOWN_NANOS);
+    }
+    circuitRetryAt = System.nanoTime() + cooldownNanos;
+  }
+
+  private void closeCircuit() {
+    circuitOpen = false;
+    cooldownNanos = FIRST_COOLDOWN_NANOS;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -384,27 +649,36 @@ final class BackendChannel {
     }
   }
 
-  /** The close deadline passed: what is pending or queued is given up, and counted as failed. */
-  private void abandon(int pendingInBatch) {
-    long n = pendingInBatch;
-    Object e;
-    while ((e = queue.poll()) != null) {
-      if (e instanceof SessionTask<?> task) {
-        task.result.completeExceptionally(
-            new IllegalStateException(backend + ": shutdown deadline passed"));
+  private void closeJournal() {
+    EventJournal j = journal;
+    if (j != null) {
+      try {
+        j.close();
+      } catch (IOException e) {
+        log.debug("closing journal: {}", e.toString());
       }
-      n++;
-    }
-    if (n > 0) {
-      failed.addAndGet(n);
-      settled.addAndGet(n);
-      lastError = "shutdown_timeout passed with " + n + " events not delivered";
-      log.warn("Backend '{}': {}", backend, lastError);
     }
   }
 
-  /** Settles everything still queued as failed: the session never opened or the worker died. */
-  private void failEverything() {
+  /** The close deadline passed: what is still queued goes to the journal, or counts as failed. */
+  private void abandon(Batcher batch) {
+    int n = batch.size();
+    if (n > 0) {
+      spill(batch.take());
+      settled.addAndGet(n);
+    }
+    spillEverything();
+    lastError = "shutdown_timeout passed before delivery finished";
+    log.warn("Backend '{}': {}", backend, lastError);
+  }
+
+  /** Journals (or fails) everything still queued; refuses anything offered afterwards. */
+  private void spillEverything() {
+    closing = true;
+    if (journal != null) {
+      spillQueue();
+      return;
+    }
     Object e;
     long n = 0;
     while ((e = queue.poll()) != null) {
@@ -415,20 +689,9 @@ final class BackendChannel {
       n++;
     }
     if (n > 0) {
-      long events = n;
-      failed.addAndGet(events);
-      settled.addAndGet(events);
-      log.warn("Backend '{}': {} events not delivered: {}", backend, events, lastError);
-    }
-    // Anything offered after this point is refused by `closing`.
-    closing = true;
-    Object late;
-    while ((late = queue.poll()) != null) {
-      failed.incrementAndGet();
-      settled.incrementAndGet();
-      if (late instanceof SessionTask<?> task) {
-        task.result.completeExceptionally(new IllegalStateException(backend + " is unavailable"));
-      }
+      failed.addAndGet(n);
+      settled.addAndGet(n);
+      log.warn("Backend '{}': {} events not delivered: {}", backend, n, lastError);
     }
   }
 

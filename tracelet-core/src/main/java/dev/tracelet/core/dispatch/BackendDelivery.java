@@ -11,6 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param dropped events refused because the queue was full
  * @param failed events given up on after the retries ran out (or the backend never opened)
  * @param pending events still queued or being delivered
+ * @param journaled events kept in the run's journal on disk, replayed when the backend recovers or
+ *     the run is resumed
  * @param lastError the last failure the backend reported, or null
  */
 public record BackendDelivery(
@@ -20,11 +22,17 @@ public record BackendDelivery(
     long dropped,
     long failed,
     long pending,
+    long journaled,
     @Nullable String lastError) {
 
-  /** Events logged to this backend that did not reach it (yet). */
+  /** Events logged to this backend that did not reach it (yet), journaled ones included. */
   public long undelivered() {
-    return dropped + failed + pending;
+    return dropped + failed + pending + journaled;
+  }
+
+  /** Events that are lost: dropped on a full queue, or refused for good. */
+  public long lost() {
+    return dropped + failed;
   }
 
   @Override
@@ -39,6 +47,9 @@ public record BackendDelivery(
     }
     if (pending > 0) {
       b.append(", ").append(pending).append(" still pending");
+    }
+    if (journaled > 0) {
+      b.append(", ").append(journaled).append(" journaled on disk for replay");
     }
     if (lastError != null) {
       b.append(" (last error: ").append(lastError).append(')');

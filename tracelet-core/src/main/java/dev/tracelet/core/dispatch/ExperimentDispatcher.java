@@ -2,6 +2,7 @@ package dev.tracelet.core.dispatch;
 
 import dev.tracelet.api.RunStatus;
 import dev.tracelet.api.plugin.BackendSession;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Routes one run's events to its backends: one {@link BackendChannel} each, so a slow or dead
@@ -31,7 +33,12 @@ public final class ExperimentDispatcher {
 
   /** Creates the channels and starts their workers, which open the sessions. */
   public static ExperimentDispatcher start(
-      String runId, List<Target> targets, int queueCapacity, int batchSize, Duration linger) {
+      String runId,
+      List<Target> targets,
+      @Nullable Path journalDir,
+      int queueCapacity,
+      int batchSize,
+      Duration linger) {
     List<BackendChannel> list = new ArrayList<>();
     for (Target t : targets) {
       list.add(
@@ -41,6 +48,7 @@ public final class ExperimentDispatcher {
               t.loader(),
               t.opener(),
               t.onTerminated(),
+              journalDir,
               queueCapacity,
               batchSize,
               linger));

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns start options and settings into a running {@link DefaultExperiment}: checks every name and
@@ -129,6 +130,7 @@ public final class ExperimentLauncher {
         ExperimentDispatcher.start(
             runId,
             targets,
+            journalDir(settings),
             settings.queueCapacity(),
             settings.batchSize(),
             settings.flushInterval());
@@ -148,6 +150,18 @@ public final class ExperimentLauncher {
       experiment.attach(collector.start(experiment, settings.metricsInterval()));
     }
     return experiment;
+  }
+
+  /** The journal folder: the setting, {@code off} for none, or {@code ~/.tracelet/journal}. */
+  static @Nullable Path journalDir(TraceletSettings settings) {
+    String v = settings.journalDir().orElse("");
+    if (v.equalsIgnoreCase("off") || v.equalsIgnoreCase("none")) {
+      return null;
+    }
+    if (v.isBlank()) {
+      return Path.of(System.getProperty("user.home"), ".tracelet", "journal");
+    }
+    return Path.of(v).toAbsolutePath();
   }
 
   private static String requireName(String name) {

@@ -75,6 +75,10 @@ enum CoreSettingKey {
       "shutdown_timeout",
       "how long stop, close and the shutdown hook wait for delivery",
       (b, v) -> b.shutdownTimeout(Values.duration(v, true))),
+  JOURNAL_DIR(
+      "journal_dir",
+      "folder for events a backend could not take yet (off: drop them)",
+      (b, v) -> b.journalDir(Values.nonEmpty(v))),
   PLUGINS_WATCH(
       "plugins_watch",
       "load and unload plugin JARs added to or removed from the plugin folders while running",

@@ -1,0 +1,387 @@
+package dev.tracelet.core.dispatch;
+
+import dev.tracelet.api.plugin.EventBatch;
+import dev.tracelet.api.plugin.MetricEvent;
+import dev.tracelet.api.plugin.ParamEvent;
+import dev.tracelet.api.plugin.TagEvent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One backend's append-only, checksummed spill file for one run: batches that could not be
+ * delivered are appended here by the backend's worker and replayed, in order, when the backend
+ * recovers — or by a later process that resumes the run.
+ *
+ * <p>Layout: a 4-byte magic, then records {@code [int length][int crc32c][payload]}; a payload is
+ * one {@link EventBatch}. A torn or corrupt tail (the process died mid-write) is detected by its
+ * length or checksum and cut off when the journal is opened; everything before it is kept. A cursor
+ * file holds the offset of the first record not yet delivered, so a restart replays at most the
+ * batch that was in flight. When everything is delivered both files are deleted.
+ *
+ * <p>Not thread-safe: only the backend's worker uses it.
+ */
+final class EventJournal implements AutoCloseable {
+  private static final int MAGIC = 0x54524a31; // "TRJ1"
+  private static final int HEADER = 4;
+  private static final int MAX_RECORD = 256 << 20;
+
+  private final Path file;
+  private final Path cursorFile;
+  private @Nullable FileChannel channel;
+  private long readOffset = HEADER;
+  private long writeOffset = HEADER;
+  private long pendingEvents;
+  private long peekedEnd = -1;
+  private int peekedSize;
+
+  private EventJournal(Path file) {
+    this.file = file;
+    this.cursorFile = file.resolveSibling(file.getFileName() + ".cursor");
+  }
+
+  /** The journal of {@code backend} for {@code runId} under {@code dir}; reads what is there. */
+  static EventJournal open(Path dir, String runId, String backend) throws IOException {
+    EventJournal j = new EventJournal(dir.resolve(runId).resolve(backend + ".journal"));
+    j.recover();
+    return j;
+  }
+
+  Path file() {
+    return file;
+  }
+
+  boolean hasPending() {
+    return readOffset < writeOffset;
+  }
+
+  /** Events written and not yet delivered. */
+  long pendingEvents() {
+    return pendingEvents;
+  }
+
+  /** Appends a batch and forces it to disk before returning. */
+  void append(EventBatch batch) throws IOException {
+    byte[] payload = encode(batch);
+    CRC32C crc = new CRC32C();
+    crc.update(payload);
+    ByteBuffer buf = ByteBuffer.allocate(8 + payload.length);
+    buf.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
+    FileChannel ch = channel();
+    ch.position(writeOffset);
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+    ch.force(false);
+    writeOffset = ch.position();
+    pendingEvents += batch.size();
+  }
+
+  /** The oldest undelivered batch, or null; the same one until {@link #commit()}. */
+  @Nullable EventBatch peek() throws IOException {
+    if (!hasPending()) {
+      return null;
+    }
+    FileChannel ch = channel();
+    Record r = readAt(ch, readOffset, writeOffset);
+    if (r == null) {
+      // Unreadable although it was written by us: cut the journal here rather than loop.
+      ch.truncate(readOffset);
+      writeOffset = readOffset;
+      pendingEvents = 0;
+      return null;
+    }
+    peekedEnd = r.end;
+    peekedSize = r.batch.size();
+    return r.batch;
+  }
+
+  /** Marks the batch returned by {@link #peek()} as delivered. */
+  void commit() throws IOException {
+    if (peekedEnd < 0) {
+      throw new IllegalStateException("nothing peeked");
+    }
+    readOffset = peekedEnd;
+    pendingEvents = Math.max(0, pendingEvents - peekedSize);
+    peekedEnd = -1;
+    if (readOffset >= writeOffset) {
+      deleteFiles();
+    } else {
+      Files.writeString(
+          cursorFile,
+          Long.toString(readOffset),
+          StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE);
+    }
+  }
+
+  private void recover() throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    FileChannel ch = channel();
+    long size = ch.size();
+    long cursor = HEADER;
+    if (Files.exists(cursorFile)) {
+      try {
+        cursor = Math.max(HEADER, Long.parseLong(Files.readString(cursorFile).trim()));
+      } catch (NumberFormatException e) {
+        cursor = HEADER;
+      }
+    }
+    long offset = HEADER;
+    long pending = 0;
+    while (offset < size) {
+      Record r = readAt(ch, offset, size);
+      if (r == null) {
+        break;
+      }
+      if (offset >= cursor) {
+        pending += r.batch.size();
+      }
+      offset = r.end;
+    }
+    if (offset < size) {
+      ch.truncate(offset);
+    }
+    writeOffset = offset;
+    readOffset = Math.min(cursor, offset);
+    pendingEvents = pending;
+    if (!hasPending()) {
+      deleteFiles();
+    }
+  }
+
+  private record Record(EventBatch batch, long end) {}
+
+  private static @Nullable Record readAt(FileChannel ch, long offset, long limit)
+      throws IOException {
+    if (offset + 8 > limit) {
+      return null;
+    }
+    ByteBuffer head = ByteBuffer.allocate(8);
+    readFully(ch, head, offset);
+    head.flip();
+    int len = head.getInt();
+    int crc = head.getInt();
+    if (len < 0 || len > MAX_RECORD || offset + 8 + len > limit) {
+      return null;
+    }
+    ByteBuffer body = ByteBuffer.allocate(len);
+    readFully(ch, body, offset + 8);
+    byte[] payload = body.array();
+    CRC32C c = new CRC32C();
+    c.update(payload);
+    if ((int) c.getValue() != crc) {
+      return null;
+    }
+    try {
+      return new Record(decode(payload), offset + 8 + len);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer buf, long at) throws IOException {
+    long pos = at;
+    while (buf.hasRemaining()) {
+      int n = ch.read(buf, pos);
+      if (n < 0) {
+        throw new EOFException();
+      }
+      pos += n;
+    }
+  }
+
+  private FileChannel channel() throws IOException {
+    FileChannel ch = channel;
+    if (ch == null) {
+      Files.createDirectories(file.getParent());
+      boolean fresh = !Files.exists(file) || Files.size(file) < HEADER;
+      ch =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      if (fresh) {
+        ch.truncate(0);
+        ch.write(ByteBuffer.allocate(HEADER).putInt(MAGIC).flip(), 0);
+      } else {
+        ByteBuffer m = ByteBuffer.allocate(HEADER);
+        readFully(ch, m, 0);
+        if (m.flip().getInt() != MAGIC) {
+          ch.close();
+          throw new IOException(file + " is not a Tracelet journal");
+        }
+      }
+      channel = ch;
+    }
+    return ch;
+  }
+
+  private void deleteFiles() throws IOException {
+    close();
+    Files.deleteIfExists(cursorFile);
+    Files.deleteIfExists(file);
+    Path dir = file.getParent();
+    try (var s = Files.list(dir)) {
+      if (s.findAny().isEmpty()) {
+        Files.deleteIfExists(dir);
+      }
+    } catch (IOException e) {
+      // Another backend's journal may be appearing in the same folder; leave it.
+    }
+    readOffset = HEADER;
+    writeOffset = HEADER;
+    pendingEvents = 0;
+  }
+
+  @Override
+  public void close() throws IOException {
+    FileChannel ch = channel;
+    channel = null;
+    if (ch != null) {
+      ch.close();
+    }
+  }
+
+  // ---- encoding: a small typed format, no dependency, stable across versions ----
+
+  static byte[] encode(EventBatch batch) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + batch.size() * 32);
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeInt(batch.metrics().size());
+    for (MetricEvent m : batch.metrics()) {
+      writeString(out, m.name());
+      out.writeDouble(m.value());
+      out.writeLong(m.step());
+      out.writeLong(m.timestamp());
+    }
+    out.writeInt(batch.params().size());
+    for (ParamEvent p : batch.params()) {
+      writeString(out, p.key());
+      writeValue(out, p.value());
+    }
+    out.writeInt(batch.tags().size());
+    for (TagEvent t : batch.tags()) {
+      writeString(out, t.key());
+      writeString(out, t.value());
+    }
+    out.flush();
+    return bytes.toByteArray();
+  }
+
+  static EventBatch decode(byte[] payload) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+    int nm = in.readInt();
+    List<MetricEvent> metrics = new ArrayList<>(nm);
+    for (int i = 0; i < nm; i++) {
+      metrics.add(new MetricEvent(readString(in), in.readDouble(), in.readLong(), in.readLong()));
+    }
+    int np = in.readInt();
+    List<ParamEvent> params = new ArrayList<>(np);
+    for (int i = 0; i < np; i++) {
+      params.add(new ParamEvent(readString(in), readValue(in)));
+    }
+    int nt = in.readInt();
+    List<TagEvent> tags = new ArrayList<>(nt);
+    for (int i = 0; i < nt; i++) {
+      tags.add(new TagEvent(readString(in), readString(in)));
+    }
+    return new EventBatch(metrics, params, tags);
+  }
+
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String readString(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > MAX_RECORD) {
+      throw new IOException("bad string length " + n);
+    }
+    return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+  }
+
+  private static void writeValue(DataOutputStream out, Object v) throws IOException {
+    if (v instanceof String s) {
+      out.writeByte('S');
+      writeString(out, s);
+    } else if (v instanceof Boolean b) {
+      out.writeByte('B');
+      out.writeBoolean(b);
+    } else if (v instanceof Long l) {
+      out.writeByte('L');
+      out.writeLong(l);
+    } else if (v instanceof Double d) {
+      out.writeByte('D');
+      out.writeDouble(d);
+    } else if (v instanceof List<?> list) {
+      out.writeByte('A');
+      out.writeInt(list.size());
+      for (Object o : list) {
+        writeValue(out, o);
+      }
+    } else if (v instanceof Map<?, ?> map) {
+      out.writeByte('M');
+      out.writeInt(map.size());
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        writeString(out, String.valueOf(e.getKey()));
+        writeValue(out, e.getValue());
+      }
+    } else {
+      out.writeByte('S');
+      writeString(out, String.valueOf(v));
+    }
+  }
+
+  private static Object readValue(DataInputStream in) throws IOException {
+    int type = in.readByte();
+    switch (type) {
+      case 'S':
+        return readString(in);
+      case 'B':
+        return in.readBoolean();
+      case 'L':
+        return in.readLong();
+      case 'D':
+        return in.readDouble();
+      case 'A':
+        {
+          int n = in.readInt();
+          List<Object> list = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            list.add(readValue(in));
+          }
+          return List.copyOf(list);
+        }
+      case 'M':
+        {
+          int n = in.readInt();
+          Map<String, Object> map = new LinkedHashMap<>();
+          for (int i = 0; i < n; i++) {
+            map.put(readString(in), readValue(in));
+          }
+          return java.util.Collections.unmodifiableMap(map);
+        }
+      default:
+        throw new IOException("bad value type " + type);
+    }
+  }
+}
