@@ -404,4 +404,32 @@ class DispatchTest {
     assertThat(report.backends().get(0).failed()).isEqualTo(1);
     assertThat(report.backends().get(0).lastError()).contains("cannot store");
   }
+
+  @Test
+  void aBackendThatThrowsOnCloseStillEndsTheRun() {
+    FakeBackend b = new FakeBackend("b");
+    b.failClose = true;
+    Experiment exp = start(Map.of(), b);
+    exp.logMetric("m", 1, 0);
+    assertThatCode(exp::stop).doesNotThrowAnyException();
+    assertThat(exp.status()).isEqualTo(RunStatus.FINISHED);
+    assertThat(b.metrics).hasSize(1);
+    assertThat(((DefaultExperiment) exp).deliveryReport().backends().get(0).lastError())
+        .contains("close refused");
+  }
+
+  @Test
+  void aBackendThatHangsInOpenNeverReachesTheCaller() {
+    FakeBackend hanging = new FakeBackend("hanging");
+    hanging.openGate = new CountDownLatch(1);
+    FakeBackend healthy = new FakeBackend("healthy");
+    Experiment exp = start(Map.of("tracelet.shutdown_timeout", "300ms"), hanging, healthy);
+    for (int i = 0; i < 1_000; i++) {
+      exp.logMetric("m", i, i);
+    }
+    DeliveryReport report = ((DefaultExperiment) exp).end(RunStatus.FINISHED);
+    assertThat(report.backends().get(0).undelivered()).isEqualTo(1_000);
+    assertThat(report.backends().get(1).delivered()).isEqualTo(1_000);
+    hanging.openGate.countDown();
+  }
 }

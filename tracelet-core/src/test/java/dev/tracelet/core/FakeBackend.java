@@ -44,6 +44,7 @@ public final class FakeBackend implements BackendPlugin {
   public volatile boolean failAlways;
   public volatile boolean rejectInvalid;
   public volatile boolean failOpen;
+  public volatile boolean failClose;
   public volatile long sleepPerLogMillis;
   public volatile int maxBatch = 1_000;
 
@@ -142,6 +143,9 @@ public final class FakeBackend implements BackendPlugin {
     @Override
     public void close(RunStatus status) {
       closed.add(status);
+      if (failClose) {
+        throw new IllegalStateException("close refused by test");
+      }
     }
   }
 }
