@@ -194,7 +194,9 @@ public final class TraceletEngine implements AutoCloseable {
               "backend '"
                   + b
                   + "' is selected but not installed; installed: "
-                  + String.join(", ", registry().names()));
+                  + (registry().names().isEmpty()
+                      ? "(none)"
+                      : String.join(", ", registry().names())));
         }
       }
     }
@@ -254,7 +256,9 @@ public final class TraceletEngine implements AutoCloseable {
                         "Backend '"
                             + backend
                             + "' is not installed, so it has no store. Installed backends: "
-                            + String.join(", ", registry().names())
+                            + (registry().names().isEmpty()
+                                ? "(none)"
+                                : String.join(", ", registry().names()))
                             + "."));
     TraceletSettings settings = settings();
     RunStore store =

@@ -437,7 +437,8 @@ public final class PluginHost implements AutoCloseable {
       registry.removePlugin(w.getPluginId());
     }
     try {
-      m.stopPlugins();
+      // unloadPlugins() stops each plugin first; PF4J 3.15's stopPlugins() would throw a
+      // ConcurrentModificationException while iterating the list it removes from.
       m.unloadPlugins();
     } catch (RuntimeException e) {
       log.warn("Error while unloading plugins: {}", Failures.describe(e));
