@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -39,9 +40,9 @@ final class Formats {
     }
     long s = ms / 1_000;
     if (s < 3_600) {
-      return String.format("%dm %02ds", s / 60, s % 60);
+      return String.format(Locale.ROOT, "%dm %02ds", s / 60, s % 60);
     }
-    return String.format("%dh %02dm", s / 3_600, (s % 3_600) / 60);
+    return String.format(Locale.ROOT, "%dh %02dm", s / 3_600, (s % 3_600) / 60);
   }
 
   /**
@@ -56,7 +57,7 @@ final class Formats {
     }
     double abs = Math.abs(v);
     if (abs < 1e-4 || abs >= 1e9) {
-      return String.format("%.4e", v);
+      return String.format(Locale.ROOT, "%.4e", v); // a decimal point in every locale
     }
     return new BigDecimal(v).round(new MathContext(6)).stripTrailingZeros().toPlainString();
   }

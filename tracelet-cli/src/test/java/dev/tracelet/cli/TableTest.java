@@ -84,6 +84,18 @@ class TableTest {
   }
 
   @Test
+  void numbersLookTheSameInEveryLocale() {
+    java.util.Locale before = java.util.Locale.getDefault();
+    try {
+      java.util.Locale.setDefault(java.util.Locale.GERMANY);
+      assertThat(Formats.number(1.5e-7)).isEqualTo("1.5000e-07");
+      assertThat(Formats.number(0.25)).isEqualTo("0.25");
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
+
+  @Test
   void numbersAndDurationsAreShort() {
     assertThat(Formats.number(3)).isEqualTo("3");
     assertThat(Formats.number(0.873456789)).isEqualTo("0.873457");
