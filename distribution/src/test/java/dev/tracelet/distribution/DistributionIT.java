@@ -218,6 +218,31 @@ class DistributionIT {
   }
 
   @Test
+  void tablesFitTheTerminalTheLauncherRunsIn() throws Exception {
+    Path script = Path.of("/usr/bin/script");
+    assumeTrue(Files.isExecutable(script), "needs util-linux 'script' to give the launcher a tty");
+    assumeTrue(home.toString().length() > 45, "the home path must be long enough to need wrapping");
+    Path dir = scratch();
+
+    // 'script' runs the launcher on a pseudo-terminal 60 columns wide; COLUMNS is not set.
+    Result r =
+        exec(
+            dir,
+            Map.of(),
+            script.toString(),
+            "-qec",
+            "stty cols 60 rows 40; " + launcher() + " doctor",
+            "/dev/null");
+
+    List<String> lines = r.out().replace("\r", "").lines().toList();
+    assertThat(lines).contains("WHAT               WHERE");
+    // Tables fit; the plain lists below them (folders, problems) are indented and may not.
+    assertThat(lines.stream().filter(l -> !l.startsWith("  ")))
+        .allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(60));
+    assertThat(String.join("", lines)).contains("Home");
+  }
+
+  @Test
   void exitCodesPassThroughTheLauncher() throws Exception {
     Path dir = scratch();
 
