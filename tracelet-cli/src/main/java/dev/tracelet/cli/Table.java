@@ -134,7 +134,7 @@ final class Table {
       int cut = -1;
       for (int i = width; i > width / 2; i--) {
         char c = rest.charAt(i - 1);
-        if (c == ' ' || c == '/' || c == '\\' || c == ',' || c == '-') {
+        if (c == ' ' || c == '/' || c == '\\' || c == ',' || c == '-' || c == '.' || c == '_') {
           cut = i;
           break;
         }
