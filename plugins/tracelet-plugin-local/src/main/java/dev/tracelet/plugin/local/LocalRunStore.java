@@ -239,8 +239,9 @@ final class LocalRunStore implements RunStore {
             ps.setLong(1, row.seq());
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
+                String key = rs.getString(1);
                 double v = rs.getDouble(2);
-                metrics.put(rs.getString(1), rs.wasNull() ? Double.NaN : v);
+                metrics.put(key, rs.wasNull() ? Double.NaN : v);
               }
             }
           }

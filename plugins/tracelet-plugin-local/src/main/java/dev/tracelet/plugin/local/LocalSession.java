@@ -39,10 +39,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Retries are safe: a batch's metrics are fingerprinted (SHA-256) and a fingerprint already
  * recorded for the run is skipped, so a batch whose commit succeeded before an error reached the
- * host does not leave duplicate points; tags are upserts and equal parameters are accepted again. A
- * parameter logged again with a different value is refused with a {@link BackendException} naming
- * the key and both values, after the rest of the batch has been committed, so retrying the batch
- * stores nothing twice.
+ * host, or that a journal replays after a crash, does not leave duplicate points. The price: a
+ * batch identical in every point (names, steps, millisecond timestamps and values) to one already
+ * stored for the run is taken for a redelivery. Tags are upserts and equal parameters are accepted
+ * again. A parameter logged again with a different value is refused with a {@link BackendException}
+ * naming the key and both values, after the rest of the batch has been committed, so retrying the
+ * batch stores nothing twice.
  */
 final class LocalSession implements BackendSession {
   /** Points per stored chunk; a larger batch of one key is split. */
