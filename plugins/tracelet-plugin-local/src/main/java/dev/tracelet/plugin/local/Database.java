@@ -42,11 +42,25 @@ final class Database implements AutoCloseable {
   /** Opens (creating if needed) the database at {@code file} and brings its schema up to date. */
   static Database open(Path file, int busyTimeoutMs) {
     Database db = new Database(file, busyTimeoutMs);
-    try (Connection c = db.connect()) {
+    Connection c = null;
+    try {
+      c = db.connect();
       Schema.migrate(c, file);
     } catch (SQLException e) {
+      if (c != null) {
+        closeQuietly(c);
+      }
       throw failure("cannot open the store database " + file, e);
+    } catch (RuntimeException e) {
+      if (c != null) {
+        closeQuietly(c);
+      }
+      throw e;
     }
+    // Kept open (idle) while the store is: when the last connection to a WAL database closes,
+    // SQLite checkpoints and deletes the WAL, which would make every session's close a full
+    // checkpoint with an fsync.
+    db.idle.add(c);
     return db;
   }
 
@@ -64,7 +78,19 @@ final class Database implements AutoCloseable {
     config.enforceForeignKeys(true);
     config.setTempStore(SQLiteConfig.TempStore.MEMORY);
     String url = "jdbc:sqlite:" + file;
-    Connection c = new JDBC4Connection(url, file.toString(), config.toProperties());
+    Connection c;
+    // Loading the native library, sqlite-jdbc runs small programs (readelf, uname), and the JDK
+    // starts its "process reaper" thread for them. A new thread inherits the context class loader,
+    // which the host sets to this plugin's: the reaper would then pin the plugin's loader after
+    // unload. So no context loader while connecting.
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(null);
+    try {
+      c = new JDBC4Connection(url, file.toString(), config.toProperties());
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
     try {
       enableWal(c);
     } catch (SQLException e) {

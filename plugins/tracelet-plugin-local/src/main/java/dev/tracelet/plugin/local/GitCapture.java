@@ -66,6 +66,7 @@ final class GitCapture {
   /** The git state of the repository containing {@code workDir}, or empty outside one. */
   static Optional<GitState> capture(Path workDir, long maxDiffBytes)
       throws IOException, GitAPIException {
+    JGitLifecycle.beforeFirstUse();
     FileRepositoryBuilder builder =
         new FileRepositoryBuilder().readEnvironment().findGitDir(workDir.toFile());
     if (builder.getGitDir() == null) {

@@ -1,7 +1,9 @@
 package dev.tracelet.plugin.local;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Collection;
@@ -10,8 +12,15 @@ import java.util.Map;
 
 /** JSON for the few structured values the store keeps (artifact metadata, run capture files). */
 final class Json {
+  /**
+   * Jackson's default buffer recycling keeps buffers in a {@code ThreadLocal} of the calling thread
+   * — a host thread — which would keep the plugin's class loader alive after unload. The store's
+   * JSON is small, so it does without recycling.
+   */
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper(
+              JsonFactory.builder().recyclerPool(JsonRecyclerPools.nonRecyclingPool()).build())
+          .enable(SerializationFeature.INDENT_OUTPUT);
 
   private Json() {}
 

@@ -4,7 +4,8 @@ import org.pf4j.Plugin;
 
 /**
  * The PF4J plugin class ({@code Plugin-Class}): when the host stops or unloads the plugin, every
- * store it opened is closed, so no SQLite handle keeps the plugin's class loader alive.
+ * store it opened is closed and JGit's threads and cleanup hooks are released, so nothing keeps the
+ * plugin's class loader alive.
  */
 public final class LocalPlugin extends Plugin {
   /** For PF4J. */
@@ -13,5 +14,6 @@ public final class LocalPlugin extends Plugin {
   @Override
   public void stop() {
     OpenStores.closeAll();
+    JGitLifecycle.shutdown();
   }
 }
