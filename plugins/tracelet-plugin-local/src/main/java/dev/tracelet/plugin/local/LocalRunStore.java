@@ -15,7 +15,6 @@ import dev.tracelet.api.store.RunStore;
 import dev.tracelet.api.store.Sort;
 import dev.tracelet.plugin.local.ArtifactFiles.StoredFile;
 import dev.tracelet.plugin.local.ArtifactIndex.StoredArtifact;
-import dev.tracelet.plugin.local.MetricChunkCodec.Points;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -287,32 +286,36 @@ final class LocalRunStore implements RunStore {
               count = rs.getInt(2);
             }
           }
-          Points points = new Points(count);
+          MetricPoint[] points = new MetricPoint[count];
+          int size = 0;
           try (PreparedStatement ps =
               c.prepareStatement(
                   "SELECT data FROM metric_chunks WHERE series_id = ? ORDER BY id")) {
             ps.setLong(1, seriesId);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                MetricChunkCodec.decode(rs.getBytes(1), points);
+                byte[] blob = rs.getBytes(1);
+                int n = MetricChunkCodec.count(blob);
+                if (size + n > points.length) {
+                  // Another writer committed between reading the count and the chunks.
+                  points = Arrays.copyOf(points, Math.max(size + n, points.length * 2));
+                }
+                size = MetricChunkCodec.decodeTo(blob, points, size);
               }
             }
           }
-          return inStepOrder(points);
+          return inStepOrder(size == points.length ? points : Arrays.copyOf(points, size));
         });
   }
 
   /** Step order, then time order; points equal in both keep the order they were logged in. */
-  static List<MetricPoint> inStepOrder(Points p) {
-    MetricPoint[] out = new MetricPoint[p.size];
+  static List<MetricPoint> inStepOrder(MetricPoint[] out) {
     boolean ordered = true;
-    for (int i = 0; i < p.size; i++) {
-      out[i] = new MetricPoint(p.steps[i], p.timestamps[i], p.values[i]);
-      if (i > 0
-          && (p.steps[i] < p.steps[i - 1]
-              || (p.steps[i] == p.steps[i - 1] && p.timestamps[i] < p.timestamps[i - 1]))) {
-        ordered = false;
-      }
+    for (int i = 1; i < out.length && ordered; i++) {
+      ordered =
+          out[i].step() > out[i - 1].step()
+              || (out[i].step() == out[i - 1].step()
+                  && out[i].timestamp() >= out[i - 1].timestamp());
     }
     if (!ordered) {
       Arrays.sort( // stable (TimSort)

@@ -22,17 +22,30 @@ final class Ordering {
     if (sort.isNone()) {
       return copy;
     }
+    // Each key is computed once, not once per comparison.
+    int n = copy.size();
+    Object[] keys = new Object[n];
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      keys[i] = absentIfNaN(key.apply(copy.get(i)));
+      order[i] = i;
+    }
     Comparator<@Nullable Object> values = sort.isAscending() ? VALUES : VALUES.reversed();
-    copy.sort(
+    java.util.Arrays.sort( // stable
+        order,
         (a, b) -> {
-          Object x = absentIfNaN(key.apply(a));
-          Object y = absentIfNaN(key.apply(b));
+          Object x = keys[a];
+          Object y = keys[b];
           if (x == null || y == null) {
             return x == null ? (y == null ? 0 : 1) : -1;
           }
           return values.compare(x, y);
         });
-    return copy;
+    List<T> result = new ArrayList<>(n);
+    for (Integer i : order) {
+      result.add(copy.get(i));
+    }
+    return result;
   }
 
   private static @Nullable Object absentIfNaN(@Nullable Object v) {

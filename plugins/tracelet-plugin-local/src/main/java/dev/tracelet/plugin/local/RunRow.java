@@ -1,5 +1,6 @@
 package dev.tracelet.plugin.local;
 
+import dev.tracelet.api.BackendException;
 import dev.tracelet.api.RunStatus;
 import dev.tracelet.api.store.RunInfo;
 import java.sql.Connection;
@@ -153,6 +154,16 @@ record RunRow(
     if (dead.isEmpty()) {
       return 0;
     }
+    try {
+      return persistKilled(db, dead);
+    } catch (BackendException e) {
+      // A read must not fail because the verdict could not be written (a read-only copy of a
+      // store, a long lock): readers derive KILLED themselves through withLiveness().
+      return 0;
+    }
+  }
+
+  private static int persistKilled(Database db, List<RunRow> dead) {
     return db.write(
         "mark runs of dead processes KILLED",
         c -> {
