@@ -15,6 +15,7 @@ import dev.tracelet.api.store.RunStore;
 import dev.tracelet.api.store.Sort;
 import dev.tracelet.plugin.local.ArtifactFiles.StoredFile;
 import dev.tracelet.plugin.local.ArtifactIndex.StoredArtifact;
+import dev.tracelet.plugin.local.MetricChunkCodec.Points;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -286,46 +286,19 @@ final class LocalRunStore implements RunStore {
               count = rs.getInt(2);
             }
           }
-          MetricPoint[] points = new MetricPoint[count];
-          int size = 0;
+          Points points = new Points(count);
           try (PreparedStatement ps =
               c.prepareStatement(
                   "SELECT data FROM metric_chunks WHERE series_id = ? ORDER BY id")) {
             ps.setLong(1, seriesId);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                byte[] blob = rs.getBytes(1);
-                int n = MetricChunkCodec.count(blob);
-                if (size + n > points.length) {
-                  // Another writer committed between reading the count and the chunks.
-                  points = Arrays.copyOf(points, Math.max(size + n, points.length * 2));
-                }
-                size = MetricChunkCodec.decodeTo(blob, points, size);
+                MetricChunkCodec.decode(rs.getBytes(1), points);
               }
             }
           }
-          return inStepOrder(size == points.length ? points : Arrays.copyOf(points, size));
+          return MetricHistory.inStepOrder(points);
         });
-  }
-
-  /** Step order, then time order; points equal in both keep the order they were logged in. */
-  static List<MetricPoint> inStepOrder(MetricPoint[] out) {
-    boolean ordered = true;
-    for (int i = 1; i < out.length && ordered; i++) {
-      ordered =
-          out[i].step() > out[i - 1].step()
-              || (out[i].step() == out[i - 1].step()
-                  && out[i].timestamp() >= out[i - 1].timestamp());
-    }
-    if (!ordered) {
-      Arrays.sort( // stable (TimSort)
-          out,
-          (a, b) ->
-              a.step() != b.step()
-                  ? Long.compare(a.step(), b.step())
-                  : Long.compare(a.timestamp(), b.timestamp()));
-    }
-    return Collections.unmodifiableList(Arrays.asList(out));
   }
 
   @Override

@@ -86,36 +86,6 @@ final class MetricChunkCodec {
     }
   }
 
-  /** Appends the points of {@code blob} to {@code into} as records, from {@code at} on. */
-  static int decodeTo(byte[] blob, dev.tracelet.api.store.MetricPoint[] into, int at) {
-    if (blob.length == 0 || blob[0] != FORMAT) {
-      throw new IllegalStateException(
-          "metric chunk has unknown format " + (blob.length == 0 ? "(empty)" : blob[0]));
-    }
-    int[] pos = {1};
-    int n = (int) getVarint(blob, pos);
-    long step = 0;
-    long ts = 0;
-    for (int i = 0; i < n; i++) {
-      step += unzigzag(getVarint(blob, pos));
-      ts += unzigzag(getVarint(blob, pos));
-      int p = pos[0];
-      long bits = 0;
-      for (int k = 0; k < 8; k++) {
-        bits |= (blob[p + k] & 0xFFL) << (8 * k);
-      }
-      pos[0] = p + 8;
-      into[at + i] =
-          new dev.tracelet.api.store.MetricPoint(step, ts, Double.longBitsToDouble(bits));
-    }
-    return at + n;
-  }
-
-  /** The number of points in a chunk, from its header. */
-  static int count(byte[] blob) {
-    return (int) getVarint(blob, new int[] {1});
-  }
-
   private static long zigzag(long v) {
     return (v << 1) ^ (v >> 63);
   }
