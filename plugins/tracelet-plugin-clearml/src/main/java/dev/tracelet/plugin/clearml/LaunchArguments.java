@@ -1,5 +1,6 @@
 package dev.tracelet.plugin.clearml;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class LaunchArguments {
 
   private LaunchArguments(@Nullable String main, Map<String, String> args) {
     this.main = main;
-    this.args = Map.copyOf(args);
+    this.args = Collections.unmodifiableMap(new LinkedHashMap<>(args));
   }
 
   static LaunchArguments of(@Nullable String command) {

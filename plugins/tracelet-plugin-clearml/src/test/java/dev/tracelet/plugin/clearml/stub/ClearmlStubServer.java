@@ -201,15 +201,26 @@ public final class ClearmlStubServer implements AutoCloseable {
    * for the file server) fail with {@code status}/{@code subcode}, after authentication.
    */
   public ClearmlStubServer failNext(String endpoint, int status, int subcode, int times) {
-    state.failNext(endpoint, status, subcode, null, times);
+    state.failNext(endpoint, 0, status, subcode, null, times);
+    return this;
+  }
+
+  /** Lets {@code passing} calls of {@code endpoint} through, then fails the next one. */
+  public ClearmlStubServer failAfter(String endpoint, int passing, int status, int subcode) {
+    state.failNext(endpoint, passing, status, subcode, null, 1);
     return this;
   }
 
   /** Like {@link #failNext} with a {@code Retry-After} header. */
   public ClearmlStubServer failNextWithRetryAfter(
       String endpoint, int status, String retryAfter, int times) {
-    state.failNext(endpoint, status, 0, retryAfter, times);
+    state.failNext(endpoint, 0, status, 0, retryAfter, times);
     return this;
+  }
+
+  /** Changes a task's status as a user of the web app would (stop, reset, complete). */
+  public void setStatus(String taskId, String status) {
+    state.setStatus(taskId, status);
   }
 
   /** Every token issued so far stops working (401/30), as after a server restart. */

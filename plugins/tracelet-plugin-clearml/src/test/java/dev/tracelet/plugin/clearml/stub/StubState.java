@@ -771,15 +771,33 @@ final class StubState {
 
   private @Nullable Fault nextFault(String endpoint) {
     Deque<Fault> queue = faults.get(endpoint);
-    return queue == null ? null : queue.poll();
+    Fault f = queue == null ? null : queue.poll();
+    // Status 0 marks a call let through before the failures.
+    return f == null || f.status == 0 ? null : f;
   }
 
   synchronized void failNext(
-      String endpoint, int status, int subcode, @Nullable String retryAfter, int times) {
+      String endpoint,
+      int passing,
+      int status,
+      int subcode,
+      @Nullable String retryAfter,
+      int times) {
     Deque<Fault> queue = faults.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+    for (int i = 0; i < passing; i++) {
+      queue.add(new Fault(0, 0, null));
+    }
     for (int i = 0; i < times; i++) {
       queue.add(new Fault(status, subcode, retryAfter));
     }
+  }
+
+  synchronized void setStatus(String taskId, String status) {
+    StubTask t = tasks.get(taskId);
+    if (t == null) {
+      throw new IllegalArgumentException("no task " + taskId);
+    }
+    t.setStatus(status);
   }
 
   synchronized void revokeTokens() {
