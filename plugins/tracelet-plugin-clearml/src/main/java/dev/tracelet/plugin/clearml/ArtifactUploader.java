@@ -111,10 +111,9 @@ final class ArtifactUploader {
             taskId);
       }
     }
+    // One file: its own digest, as ClearML's hash shows it; otherwise one over every entry.
     String version =
-        single && !files.isEmpty()
-            ? fingerprint.get(0).substring(fingerprint.get(0).lastIndexOf(':') + 1)
-            : digest(fingerprint);
+        single && !files.isEmpty() ? entries.get(0).path("hash").asText() : digest(fingerprint);
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("task_id", taskId);
     metadata.put("keys", List.copyOf(keys));

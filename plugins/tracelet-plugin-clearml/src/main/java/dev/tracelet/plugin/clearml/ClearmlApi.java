@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -118,8 +119,7 @@ final class ClearmlApi implements AutoCloseable {
     HttpAuth basic =
         config.accessKey() == null
             ? null
-            : HttpAuth.basic(
-                config.accessKey(), java.util.Objects.requireNonNull(config.secretKey()));
+            : HttpAuth.basic(config.accessKey(), Objects.requireNonNull(config.secretKey()));
     return new ClearmlApi(
         config.hosts(), basic, config.authToken(), http, caller, new JsonCodec(), clock);
   }
