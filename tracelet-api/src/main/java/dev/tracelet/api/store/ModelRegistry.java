@@ -39,4 +39,14 @@ public interface ModelRegistry {
   default void deleteAlias(String modelName, String alias) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot delete aliases");
   }
+
+  /** Deletes one version; its number is never reused. */
+  default void deleteModelVersion(String modelName, String version) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot delete versions");
+  }
+
+  /** Deletes a registered model and all its versions. */
+  default void deleteModel(String modelName) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot delete models");
+  }
 }

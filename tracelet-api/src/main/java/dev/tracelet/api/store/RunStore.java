@@ -75,6 +75,12 @@ public interface RunStore {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot delete run tags");
   }
 
+  /** Removes one tag of an experiment; removing an absent tag does nothing. */
+  default void deleteExperimentTag(String experimentIdOrName, String key) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " cannot delete experiment tags");
+  }
+
   /** Sets one tag of an experiment. */
   default void setExperimentTag(String experimentIdOrName, String key, String value) {
     throw new UnsupportedOperationException(

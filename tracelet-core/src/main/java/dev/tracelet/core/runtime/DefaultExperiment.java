@@ -320,7 +320,7 @@ public final class DefaultExperiment implements Experiment {
       return Map.of();
     }
     TraceletArtifact files = artifactWriter.materialize(artifact, scratchDir.resolve("objects"));
-    List<String> targets = artifactTargets(artifact.type());
+    List<String> targets = artifactTargets();
     Map<String, CompletableFuture<ArtifactResult>> futures =
         dispatcher.submit(targets, s -> s.logArtifact(files), timeout);
     Map<String, ArtifactResult> results = new LinkedHashMap<>();
@@ -329,26 +329,23 @@ public final class DefaultExperiment implements Experiment {
   }
 
   /**
-   * The backends that take artifacts; of those, only the ones preferring this type when any does
-   * (the seed's routing: MLflow takes models, W&amp;B media, …).
+   * Every backend that takes artifacts. The Python original sent an artifact only to the backends
+   * "preferring" its type, so a model logged to {@code local,clearml} never reached the local
+   * store; here preferences never take an artifact away from a backend.
    */
-  private List<String> artifactTargets(ArtifactType type) {
+  private List<String> artifactTargets() {
     Map<String, BackendCapabilities> caps =
         await(
             dispatcher.submit(dispatcher.backends(), BackendSession::capabilities, timeout),
             "read capabilities");
     List<String> taking = new ArrayList<>();
-    List<String> preferring = new ArrayList<>();
     caps.forEach(
         (backend, c) -> {
           if (c.artifacts()) {
             taking.add(backend);
-            if (c.preferredArtifactTypes().contains(type)) {
-              preferring.add(backend);
-            }
           }
         });
-    return preferring.isEmpty() ? taking : preferring;
+    return taking;
   }
 
   @Override

@@ -558,10 +558,8 @@ final class LocalRunStore implements RunStore {
         });
   }
 
-  /**
-   * Removes one tag of an experiment; an absent tag is fine. Not (yet) part of {@link RunStore}.
-   */
-  void deleteExperimentTag(String experimentIdOrName, String key) {
+  @Override
+  public void deleteExperimentTag(String experimentIdOrName, String key) {
     db.write(
         "cannot delete tag '" + key + "' of experiment " + Names.printable(experimentIdOrName),
         c -> {
