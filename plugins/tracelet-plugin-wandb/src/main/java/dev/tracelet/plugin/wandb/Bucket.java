@@ -1,6 +1,7 @@
 package dev.tracelet.plugin.wandb;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param logLineCount console lines it already has
  * @param summary the summary it already has, or null
  * @param config the config it already has (W&amp;B's {@code {"key": {"value": …}}} form), or null
+ * @param tags the tags it already has
  */
 record Bucket(
     String storageId,
@@ -23,4 +25,9 @@ record Bucket(
     long eventsLineCount,
     long logLineCount,
     @Nullable JsonNode summary,
-    @Nullable JsonNode config) {}
+    @Nullable JsonNode config,
+    List<String> tags) {
+  Bucket {
+    tags = List.copyOf(tags);
+  }
+}

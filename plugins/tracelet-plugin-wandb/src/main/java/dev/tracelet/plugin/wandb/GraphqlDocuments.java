@@ -20,7 +20,7 @@ final class GraphqlDocuments {
           notes: $notes, config: $config, jobType: $jobType, tags: $tags
         }) {
           bucket {
-            id name displayName description config
+            id name displayName description config tags
             historyLineCount eventsLineCount logLineCount summaryMetrics
             project { id name entity { id name } }
           }

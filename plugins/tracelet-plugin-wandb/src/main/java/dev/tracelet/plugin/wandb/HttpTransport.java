@@ -16,6 +16,8 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -165,7 +167,18 @@ final class HttpTransport implements RunTransport {
         b.path("eventsLineCount").asLong(0),
         b.path("logLineCount").asLong(0),
         jsonString(b.path("summaryMetrics"), "summaryMetrics", logger),
-        jsonString(b.path("config"), "config", logger));
+        jsonString(b.path("config"), "config", logger),
+        strings(b.path("tags")));
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode n : array) {
+      if (n.isTextual()) {
+        out.add(n.asText());
+      }
+    }
+    return out;
   }
 
   /** W&amp;B returns JSON documents as strings inside GraphQL answers. */

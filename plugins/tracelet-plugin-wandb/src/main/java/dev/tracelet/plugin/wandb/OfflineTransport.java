@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -59,7 +60,8 @@ final class OfflineTransport implements RunTransport {
     String entity = variables.path("entity").asText("");
     String project = variables.path("project").asText("");
     // Offsets start at 0: a sync to an existing run shifts them by its line counts.
-    return new Bucket("offline", new RunPath(entity, project, runId), true, 0, 0, 0, null, null);
+    return new Bucket(
+        "offline", new RunPath(entity, project, runId), true, 0, 0, 0, null, null, List.of());
   }
 
   @Override

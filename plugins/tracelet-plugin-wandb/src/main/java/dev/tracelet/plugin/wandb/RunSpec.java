@@ -29,7 +29,8 @@ final class RunSpec {
   private final @Nullable String notes;
   private final @Nullable String group;
   private final @Nullable String jobType;
-  private final List<String> tags;
+  private List<String> tags;
+  private List<String> acceptedTags = List.of();
   private final JsonCodec codec;
   private @Nullable String storageId;
   private ObjectNode existing;
@@ -119,14 +120,27 @@ final class RunSpec {
     return runName;
   }
 
-  /** The run now exists as {@code bucket}: later updates name it, and keep what it already had. */
+  /**
+   * The run now exists as {@code bucket}: later updates name it, and keep the config and tags it
+   * already had.
+   */
   void created(Bucket bucket) {
     storageId = bucket.storageId();
     if (!bucket.path().entity().isEmpty()) {
       entity = bucket.path().entity();
     }
-    if (!bucket.inserted() && bucket.config() instanceof ObjectNode old) {
-      existing = old.deepCopy();
+    if (!bucket.inserted()) {
+      if (bucket.config() instanceof ObjectNode old) {
+        existing = old.deepCopy();
+      }
+      List<String> merged = new ArrayList<>(bucket.tags());
+      for (String t : tags) {
+        if (!merged.contains(t)) {
+          merged.add(t);
+        }
+      }
+      acceptedTags = bucket.tags();
+      tags = List.copyOf(merged);
     }
   }
 
@@ -138,14 +152,15 @@ final class RunSpec {
     entries.put(WandbNames.TAG_CONFIG_PREFIX + key, codec.mapper().valueToTree(value));
   }
 
-  /** Whether the config changed since W&amp;B last accepted it. */
+  /** Whether the config or the tags changed since W&amp;B last accepted them. */
   boolean configChanged() {
-    return !entries.equals(accepted);
+    return !entries.equals(accepted) || !tags.equals(acceptedTags);
   }
 
-  /** W&amp;B took the config as it is now. */
+  /** W&amp;B took the config and tags as they are now. */
   void configAccepted() {
     accepted = new LinkedHashMap<>(entries);
+    acceptedTags = tags;
   }
 
   /** W&amp;B refused the changes for good: forget them, so they do not block later updates. */
@@ -167,8 +182,8 @@ final class RunSpec {
   /**
    * The {@code UpsertBucket} variables.
    *
-   * @param withConfig whether to send the config (never on the first call, which could replace the
-   *     config of a run that already exists before its config is known)
+   * @param withConfig whether to send the config and the tags (never on the first call: W&amp;B
+   *     replaces both, and a run that already exists must not lose its own before they are known)
    */
   ObjectNode variables(boolean withConfig) {
     ObjectNode v = codec.newObject();
@@ -190,9 +205,9 @@ final class RunSpec {
     if (jobType != null) {
       v.put("jobType", jobType);
     }
-    ArrayNode t = v.putArray("tags");
-    tags.forEach(t::add);
     if (withConfig) {
+      ArrayNode t = v.putArray("tags");
+      tags.forEach(t::add);
       v.put("config", configJson());
     }
     return v;

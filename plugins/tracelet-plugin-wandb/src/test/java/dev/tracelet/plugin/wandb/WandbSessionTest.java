@@ -289,7 +289,7 @@ class WandbSessionTest {
   @Test
   void aRunThatExistsIsContinuedAtItsHistoryLineCount() {
     config.put("run_id", "resumed-run");
-    TestBackendContext first = context().build();
+    TestBackendContext first = context().tags(List.of("first")).build();
     BackendSession a = open(first);
     a.log(
         batch(
@@ -298,7 +298,7 @@ class WandbSessionTest {
             List.of()));
     a.close(RunStatus.KILLED);
 
-    BackendSession b = open(context().build());
+    BackendSession b = open(context().tags(List.of("second")).build());
     b.log(
         batch(
             List.of(metric("loss", 0.95, 1), metric("loss", 0.8, 2), metric("acc", 0.5, 3)),
@@ -312,6 +312,7 @@ class WandbSessionTest {
     assertThat(run.configValue("epochs").orElseThrow().asLong()).isEqualTo(3);
     assertThat(run.summary().orElseThrow().get("acc").asDouble()).isEqualTo(0.5);
     assertThat(run.exitCode()).contains(0);
+    assertThat(run.tags()).as("tags the run had are kept").containsExactly("first", "second");
     assertThat(stub.rejections()).isEmpty();
   }
 

@@ -471,6 +471,8 @@ final class StubBackend {
     b.put("displayName", run.displayName);
     b.putNull("description");
     b.put("config", run.config.toString());
+    ArrayNode tags = b.putArray("tags");
+    run.tags.forEach(tags::add);
     b.put("historyLineCount", run.history.size());
     b.put("eventsLineCount", run.events.size());
     b.put("logLineCount", run.output.size());
