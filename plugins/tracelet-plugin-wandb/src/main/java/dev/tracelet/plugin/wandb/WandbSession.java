@@ -1,7 +1,6 @@
 package dev.tracelet.plugin.wandb;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracelet.api.BackendException;
 import dev.tracelet.api.RunStatus;
 import dev.tracelet.api.artifact.ArtifactResult;
@@ -21,8 +20,6 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -76,9 +73,6 @@ final class WandbSession implements BackendSession {
   private static final int CONSOLE_QUEUE_LINES = 10_000;
   private static final int CONSOLE_LINES_PER_DRAIN = 10_000;
   private static final Duration CONSOLE_FLUSH = Duration.ofSeconds(5);
-  private static final DateTimeFormatter CONSOLE_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
-
   private static final BackendCapabilities CAPABILITIES =
       new BackendCapabilities(
           MAX_BATCH_EVENTS,
@@ -362,7 +356,9 @@ final class WandbSession implements BackendSession {
     for (HistoryRows.Row row : committed) {
       appendHistory(row);
     }
-    appendEvents(system);
+    for (String line : LineFormats.eventLines(system, startMillis)) {
+      appendChecked(stream.events(), line, "system metrics line");
+    }
     if (changed) {
       stream.setSummary(summary.line());
     }
@@ -376,42 +372,10 @@ final class WandbSession implements BackendSession {
   }
 
   private void appendHistory(HistoryRows.Row row) {
-    ObjectNode line = ExtendedJson.object();
-    row.values().forEach(line::put);
-    line.put("_step", row.step());
-    line.put("_runtime", ExtendedJson.seconds(Math.max(0, row.timestamp() - startMillis)));
-    line.put("_timestamp", ExtendedJson.seconds(row.timestamp()));
-    appendChecked(stream.history(), ExtendedJson.line(line), "history row of step " + row.step());
-  }
-
-  /** System figures, one events line per sample (a run of points with the same step). */
-  private void appendEvents(List<MetricEvent> system) {
-    ObjectNode line = null;
-    long step = 0;
-    long timestamp = 0;
-    for (MetricEvent m : system) {
-      if (line != null && m.step() != step) {
-        appendEventLine(line, timestamp);
-        line = null;
-      }
-      if (line == null) {
-        line = ExtendedJson.object();
-        step = m.step();
-        timestamp = m.timestamp();
-      }
-      line.put(WandbNames.systemKey(m.name()), m.value());
-      timestamp = Math.max(timestamp, m.timestamp());
-    }
-    if (line != null) {
-      appendEventLine(line, timestamp);
-    }
-  }
-
-  private void appendEventLine(ObjectNode line, long timestamp) {
-    line.put("_wandb", true);
-    line.put("_runtime", ExtendedJson.seconds(Math.max(0, timestamp - startMillis)));
-    line.put("_timestamp", ExtendedJson.seconds(timestamp));
-    appendChecked(stream.events(), ExtendedJson.line(line), "system metrics line");
+    appendChecked(
+        stream.history(),
+        LineFormats.historyLine(row, startMillis),
+        "history row of step " + row.step());
   }
 
   private void appendChecked(LineFile file, String line, String what) {
@@ -520,8 +484,7 @@ final class WandbSession implements BackendSession {
     List<ConsoleCapture.Line> lines = new ArrayList<>();
     c.drainTo(lines, CONSOLE_LINES_PER_DRAIN);
     for (ConsoleCapture.Line l : lines) {
-      String text = (l.stderr() ? "ERROR " : "") + CONSOLE_TIME.format(l.time()) + " " + l.text();
-      stream.output().append(text);
+      stream.output().append(LineFormats.consoleLine(l));
     }
     long drops = c.dropped();
     if (drops > reportedConsoleDrops) {

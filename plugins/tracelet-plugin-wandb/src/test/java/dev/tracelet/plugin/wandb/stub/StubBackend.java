@@ -1,5 +1,11 @@
 package dev.tracelet.plugin.wandb.stub;
 
+import static dev.tracelet.plugin.wandb.stub.StubReplies.data;
+import static dev.tracelet.plugin.wandb.stub.StubReplies.errors;
+import static dev.tracelet.plugin.wandb.stub.StubReplies.json;
+import static dev.tracelet.plugin.wandb.stub.StubReplies.key;
+import static dev.tracelet.plugin.wandb.stub.StubReplies.text;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,13 +14,10 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,14 +46,11 @@ final class StubBackend {
 
   private final String apiKey;
   private final String defaultEntity;
-  private final String uploadToken = UUID.randomUUID().toString();
-  private String baseUrl = "";
   private int rateLimitPerSecond;
 
   private final Map<String, RunState> runs = new LinkedHashMap<>();
-  private final Map<String, byte[]> storage = new LinkedHashMap<>();
-  private final Map<String, ArtifactState> artifacts = new LinkedHashMap<>();
-  private final List<String> rejections = new ArrayList<>();
+  private final StubReplies replies = new StubReplies();
+  private final StubArtifactStore artifacts = new StubArtifactStore(replies, runs::containsKey);
   private final ArrayDeque<Recorded> recorded = new ArrayDeque<>();
   private int nextId = 1;
 
@@ -61,7 +61,6 @@ final class StubBackend {
   private int failGraphql;
   private int failGraphqlStatus;
   private boolean stopRequested;
-  private int fileUploads;
 
   StubBackend(String apiKey, String defaultEntity, int rateLimitPerSecond) {
     this.apiKey = apiKey;
@@ -70,7 +69,7 @@ final class StubBackend {
   }
 
   synchronized void baseUrl(String url) {
-    this.baseUrl = url;
+    artifacts.baseUrl(url);
   }
 
   synchronized Response handle(Request r) {
@@ -101,7 +100,9 @@ final class StubBackend {
       return fileStream(r, decode(seg[2]), decode(seg[3]), decode(seg[4]));
     }
     if (r.method().equals("PUT") && seg.length == 4 && seg[1].equals("storage")) {
-      return seg[2].equals("files") ? putFile(r, seg[3]) : putManifest(r, seg[3]);
+      return seg[2].equals("files")
+          ? artifacts.putFile(r, seg[3])
+          : artifacts.putManifest(r, seg[3]);
     }
     if (r.method().equals("GET") && path.equals("/_stub/runs")) {
       ArrayNode all = StubRules.array();
@@ -112,27 +113,29 @@ final class StubBackend {
     }
     if (r.method().equals("GET") && path.equals("/_stub/rejections")) {
       ArrayNode all = StubRules.array();
-      rejections.forEach(all::add);
+      replies.rejections().forEach(all::add);
       return json(200, all);
     }
-    return reject(404, "no such endpoint: " + r.method() + " " + path);
+    return replies.reject(404, "no such endpoint: " + r.method() + " " + path);
   }
 
   // ---- file stream ----
 
   private Response fileStream(Request r, String entity, String project, String name) {
     if (!StubRules.authorized(r.header("authorization"), apiKey)) {
-      return reject(401, "file stream without Authorization: Basic api:<key>");
+      return replies.reject(401, "file stream without Authorization: Basic api:<key>");
     }
     if ("gzip".equalsIgnoreCase(r.header("content-encoding"))) {
-      return reject(400, "gzip file stream, but the server never advertised FILESTREAM_GZIP");
+      return replies.reject(
+          400, "gzip file stream, but the server never advertised FILESTREAM_GZIP");
     }
     RunState run = runs.get(key(entity, project, name));
     if (run == null) {
-      return reject(404, "file stream for " + key(entity, project, name) + ", never upserted");
+      return replies.reject(
+          404, "file stream for " + key(entity, project, name) + ", never upserted");
     }
     if (r.body().length > StubRules.MAX_REQUEST_BYTES) {
-      return reject(413, "file stream request of " + r.body().length + " bytes");
+      return replies.reject(413, "file stream request of " + r.body().length + " bytes");
     }
     if (failFileStreams > 0) {
       failFileStreams--;
@@ -148,8 +151,7 @@ final class StubBackend {
         run.times.removeFirst();
       }
       if (run.times.size() >= rateLimitPerSecond) {
-        rejections.add(
-            "429: more than " + rateLimitPerSecond + " file-stream requests/s for " + run);
+        replies.note("429: more than " + rateLimitPerSecond + " file-stream requests/s for " + run);
         return new Response(429, "{\"error\":\"rate limited\"}", Map.of("Retry-After", "1"), false);
       }
       run.times.addLast(now);
@@ -159,56 +161,57 @@ final class StubBackend {
       if (text.equals(run.completingBody)) {
         return json(200, answer());
       }
-      return reject(400, "file stream request after complete:true for " + run);
+      return replies.reject(400, "file stream request after complete:true for " + run);
     }
     ObjectNode body;
     try {
       if (!(StubRules.JSON.readTree(text) instanceof ObjectNode o)) {
-        return reject(400, "file stream body is not a JSON object");
+        return replies.reject(400, "file stream body is not a JSON object");
       }
       body = o;
     } catch (JsonProcessingException e) {
-      return reject(400, "file stream body is not JSON: " + e.getOriginalMessage());
+      return replies.reject(400, "file stream body is not JSON: " + e.getOriginalMessage());
     }
     var names = body.fieldNames();
     while (names.hasNext()) {
       String field = names.next();
       if (!BODY_FIELDS.contains(field)) {
-        return reject(400, "unknown file stream field '" + field + "'");
+        return replies.reject(400, "unknown file stream field '" + field + "'");
       }
     }
     JsonNode complete = body.get("complete");
     JsonNode exit = body.get("exitcode");
     if (complete != null && !complete.isBoolean()) {
-      return reject(400, "complete must be a boolean");
+      return replies.reject(400, "complete must be a boolean");
     }
     boolean completes = complete != null && complete.asBoolean();
     if (completes && (exit == null || !exit.isIntegralNumber())) {
-      return reject(400, "complete:true without an integer exitcode");
+      return replies.reject(400, "complete:true without an integer exitcode");
     }
     if (!completes && exit != null && !exit.isNull()) {
-      return reject(400, "exitcode without complete:true");
+      return replies.reject(400, "exitcode without complete:true");
     }
     JsonNode files = body.path("files");
     if (!files.isMissingNode() && !files.isObject()) {
-      return reject(400, "files must be an object");
+      return replies.reject(400, "files must be an object");
     }
     Map<String, Chunk> chunks = new LinkedHashMap<>();
     var it = files.properties().iterator();
     while (it.hasNext()) {
       var e = it.next();
       if (!FILES.contains(e.getKey())) {
-        return reject(400, "unknown file '" + e.getKey() + "'");
+        return replies.reject(400, "unknown file '" + e.getKey() + "'");
       }
       JsonNode offset = e.getValue().path("offset");
       JsonNode content = e.getValue().path("content");
       if (!offset.isIntegralNumber() || offset.asLong() < 0 || !content.isArray()) {
-        return reject(400, e.getKey() + " needs an integer offset >= 0 and a content array");
+        return replies.reject(
+            400, e.getKey() + " needs an integer offset >= 0 and a content array");
       }
       List<String> lines = new ArrayList<>();
       for (JsonNode line : content) {
         if (!line.isTextual()) {
-          return reject(400, e.getKey() + " content must be strings");
+          return replies.reject(400, e.getKey() + " content must be strings");
         }
         lines.add(line.asText());
       }
@@ -216,7 +219,7 @@ final class StubBackend {
     }
     String problem = validate(run, chunks);
     if (problem != null) {
-      return reject(400, problem + " (" + run + ")");
+      return replies.reject(400, problem + " (" + run + ")");
     }
     apply(run, chunks);
     run.fileStreamRequests++;
@@ -347,17 +350,17 @@ final class StubBackend {
 
   private Response graphql(Request r) {
     if (!StubRules.authorized(r.header("authorization"), apiKey)) {
-      rejections.add("401: GraphQL without Authorization: Basic api:<key>");
+      replies.note("401: GraphQL without Authorization: Basic api:<key>");
       return json(401, errors("unauthorized: send Authorization: Basic api:<key>"));
     }
     ObjectNode body;
     try {
       if (!(StubRules.JSON.readTree(r.body()) instanceof ObjectNode o)) {
-        return reject(400, "GraphQL body is not a JSON object");
+        return replies.reject(400, "GraphQL body is not a JSON object");
       }
       body = o;
     } catch (java.io.IOException e) {
-      return reject(400, "GraphQL body is not JSON");
+      return replies.reject(400, "GraphQL body is not JSON");
     }
     JsonNode query = body.get("query");
     JsonNode variables = body.get("variables");
@@ -368,11 +371,12 @@ final class StubBackend {
         || !variables.isObject()
         || operation == null
         || !operation.isTextual()) {
-      return reject(400, "GraphQL body needs a query string, a variables object and operationName");
+      return replies.reject(
+          400, "GraphQL body needs a query string, a variables object and operationName");
     }
     String op = operation.asText();
     if (!query.asText().contains(" " + op)) {
-      return reject(400, "operationName " + op + " is not defined by the query");
+      return replies.reject(400, "operationName " + op + " is not defined by the query");
     }
     if (failGraphql > 0) {
       failGraphql--;
@@ -389,22 +393,22 @@ final class StubBackend {
             .put("username", defaultEntity);
         yield data(data);
       }
-      case "CreateArtifact" -> createArtifact(query.asText(), vars);
-      case "CreateArtifactManifest" -> createManifest(vars);
-      case "CreateArtifactFiles" -> createFiles(vars);
-      case "CommitArtifact" -> commitArtifact(vars);
-      default -> reject(400, "unknown operation " + op);
+      case "CreateArtifact" -> artifacts.createArtifact(query.asText(), vars);
+      case "CreateArtifactManifest" -> artifacts.createManifest(vars);
+      case "CreateArtifactFiles" -> artifacts.createFiles(vars);
+      case "CommitArtifact" -> artifacts.commitArtifact(vars);
+      default -> replies.reject(400, "unknown operation " + op);
     };
   }
 
   private Response upsertBucket(String query, ObjectNode v) {
     if (!query.contains("upsertBucket(")) {
-      return gqlReject("UpsertBucket must call upsertBucket");
+      return replies.gqlReject("UpsertBucket must call upsertBucket");
     }
     String name = text(v, "name");
     String p = StubRules.runId(name);
     if (p != null) {
-      return gqlReject(p);
+      return replies.gqlReject(p);
     }
     String project =
         v.has("project") && !v.get("project").isNull()
@@ -412,7 +416,7 @@ final class StubBackend {
             : "uncategorized";
     p = StubRules.project(project);
     if (p != null) {
-      return gqlReject(p);
+      return replies.gqlReject(p);
     }
     String entity = text(v, "entity");
     if (entity == null) {
@@ -421,13 +425,13 @@ final class StubBackend {
     if (v.has("config") && !v.get("config").isNull()) {
       p = StubRules.config(v.get("config"));
       if (p != null) {
-        return gqlReject(p);
+        return replies.gqlReject(p);
       }
     }
     if (v.has("tags") && !v.get("tags").isNull()) {
       p = StubRules.tags(v.get("tags"));
       if (p != null) {
-        return gqlReject(p);
+        return replies.gqlReject(p);
       }
     }
     String k = key(entity, project, name);
@@ -436,12 +440,12 @@ final class StubBackend {
     boolean inserted = run == null;
     if (run == null) {
       if (id != null) {
-        return gqlReject("id " + id + " names no run");
+        return replies.gqlReject("id " + id + " names no run");
       }
       run = new RunState(entity, project, name, "run-" + nextId++);
       runs.put(k, run);
     } else if (id != null && !id.equals(run.storageId)) {
-      return gqlReject("id " + id + " is not the id of " + k);
+      return replies.gqlReject("id " + id + " is not the id of " + k);
     }
     run.upserts++;
     if (run.complete) {
@@ -489,220 +493,6 @@ final class StubBackend {
     return data(data);
   }
 
-  // ---- artifacts ----
-
-  private Response createArtifact(String query, ObjectNode v) {
-    if (!query.contains("MANIFEST_MD5") || !query.contains("enableDigestDeduplication: true")) {
-      return gqlReject("CreateArtifact must use digestAlgorithm MANIFEST_MD5 with deduplication");
-    }
-    for (String required :
-        List.of(
-            "entityName",
-            "projectName",
-            "artifactTypeName",
-            "artifactCollectionName",
-            "digest",
-            "clientID",
-            "sequenceClientID")) {
-      if (text(v, required) == null) {
-        return gqlReject("CreateArtifact needs " + required);
-      }
-    }
-    String runName = text(v, "runName");
-    String entity = text(v, "entityName");
-    String project = text(v, "projectName");
-    if (runName != null && !runs.containsKey(key(entity, project, runName))) {
-      return gqlReject("CreateArtifact names run " + runName + " that does not exist");
-    }
-    if (v.has("metadata") && !v.get("metadata").isNull()) {
-      if (!v.get("metadata").isTextual() || StubRules.object(v.get("metadata").asText()) == null) {
-        return gqlReject("metadata must be a JSON string of an object");
-      }
-    }
-    String collection = text(v, "artifactCollectionName");
-    if (!collection.matches("[A-Za-z0-9_.-]+")) {
-      return gqlReject("artifact name '" + collection + "' has characters W&B refuses");
-    }
-    String digest = text(v, "digest");
-    for (ArtifactState a : artifacts.values()) {
-      if (a.committed
-          && a.collectionKey().equals(key(entity, project, collection))
-          && a.digest.equals(digest)) {
-        return data(artifactPayload("createArtifact", a));
-      }
-    }
-    ArtifactState a =
-        new ArtifactState(
-            "art-" + nextId++,
-            entity,
-            project,
-            collection,
-            text(v, "artifactTypeName"),
-            digest,
-            runName == null ? null : key(entity, project, runName));
-    artifacts.put(a.id, a);
-    return data(artifactPayload("createArtifact", a));
-  }
-
-  private static ObjectNode artifactPayload(String field, ArtifactState a) {
-    ObjectNode data = StubRules.object();
-    ObjectNode art = data.putObject(field).putObject("artifact");
-    art.put("id", a.id);
-    art.put("state", a.committed ? "COMMITTED" : "PENDING");
-    art.put("digest", a.digest);
-    if (a.committed) {
-      art.put("versionIndex", a.versionIndex);
-    } else {
-      art.putNull("versionIndex");
-    }
-    return data;
-  }
-
-  private Response createManifest(ObjectNode v) {
-    ArtifactState a = artifacts.get(text(v, "artifactID"));
-    if (a == null || a.committed) {
-      return gqlReject("CreateArtifactManifest for an unknown or committed artifact");
-    }
-    if (!"FULL".equals(text(v, "manifestType"))
-        || !"wandb_manifest.json".equals(text(v, "name"))
-        || !v.path("includeUpload").asBoolean(false)) {
-      return gqlReject("CreateArtifactManifest wants name wandb_manifest.json, type FULL, upload");
-    }
-    String digest = text(v, "digest");
-    if (digest == null || !StubRules.isBase64Md5(digest)) {
-      return gqlReject("CreateArtifactManifest needs the manifest's base64 MD5 as digest");
-    }
-    a.manifestId = "manifest-" + nextId++;
-    a.manifestDigest = digest;
-    ObjectNode data = StubRules.object();
-    ObjectNode m = data.putObject("createArtifactManifest").putObject("artifactManifest");
-    m.put("id", a.manifestId);
-    ObjectNode file = m.putObject("file");
-    file.put("id", "file-" + a.manifestId);
-    file.put("uploadUrl", baseUrl + "/storage/manifests/" + a.id);
-    file.putArray("uploadHeaders").add("Content-Type:application/json");
-    return data(data);
-  }
-
-  private Response createFiles(ObjectNode v) {
-    JsonNode input = v.path("input");
-    JsonNode specs = input.path("artifactFiles");
-    if (!specs.isArray() || !"V2".equals(input.path("storageLayout").asText())) {
-      return gqlReject("CreateArtifactFiles needs input.artifactFiles and storageLayout V2");
-    }
-    ObjectNode data = StubRules.object();
-    ArrayNode edges = data.putObject("createArtifactFiles").putObject("files").putArray("edges");
-    for (JsonNode s : specs) {
-      ArtifactState a = artifacts.get(s.path("artifactID").asText());
-      if (a == null || a.committed || a.manifestId == null) {
-        return gqlReject("CreateArtifactFiles for an artifact without a manifest");
-      }
-      if (!a.manifestId.equals(s.path("artifactManifestID").asText())) {
-        return gqlReject("CreateArtifactFiles names another manifest");
-      }
-      String name = s.path("name").asText("");
-      String md5 = s.path("md5").asText("");
-      if (name.isEmpty() || !StubRules.isBase64Md5(md5)) {
-        return gqlReject("CreateArtifactFiles entry needs a name and a base64 MD5");
-      }
-      ObjectNode node = edges.addObject().putObject("node");
-      node.put("name", name);
-      if (storage.containsKey(md5)) {
-        node.putNull("uploadUrl");
-        node.putArray("uploadHeaders");
-      } else {
-        String hex = HexFormat.of().formatHex(Base64.getDecoder().decode(md5));
-        node.put("uploadUrl", baseUrl + "/storage/files/" + hex);
-        node.putArray("uploadHeaders")
-            .add("Content-Type:application/octet-stream")
-            .add("X-Stub-Upload-Token:" + uploadToken);
-      }
-      node.putObject("artifact").put("id", a.id);
-    }
-    return data(data);
-  }
-
-  private Response putFile(Request r, String hex) {
-    if (r.header("authorization") != null) {
-      return reject(400, "an upload to a signed URL carried an Authorization header");
-    }
-    if (!uploadToken.equals(r.header("x-stub-upload-token"))) {
-      return reject(403, "upload without the uploadHeaders the server gave");
-    }
-    byte[] expected;
-    try {
-      expected = HexFormat.of().parseHex(hex);
-    } catch (IllegalArgumentException e) {
-      return reject(404, "no such upload URL");
-    }
-    if (!java.util.Arrays.equals(expected, StubRules.md5(r.body()))) {
-      return reject(400, "uploaded bytes do not match the declared MD5");
-    }
-    storage.put(Base64.getEncoder().encodeToString(expected), r.body().clone());
-    fileUploads++;
-    return new Response(200, "", Map.of(), false);
-  }
-
-  private Response putManifest(Request r, String artifactId) {
-    if (r.header("authorization") != null) {
-      return reject(400, "an upload to a signed URL carried an Authorization header");
-    }
-    ArtifactState a = artifacts.get(artifactId);
-    if (a == null || a.manifestDigest == null) {
-      return reject(404, "no manifest upload URL for " + artifactId);
-    }
-    if (!a.manifestDigest.equals(StubRules.b64md5(r.body()))) {
-      return reject(400, "manifest bytes do not match the digest given to CreateArtifactManifest");
-    }
-    JsonNode manifest;
-    try {
-      manifest = StubRules.JSON.readTree(r.body());
-    } catch (java.io.IOException e) {
-      return reject(400, "manifest is not JSON");
-    }
-    String p = StubRules.manifest(manifest);
-    if (p != null) {
-      return reject(400, p);
-    }
-    String computed = StubRules.artifactDigest((ObjectNode) manifest.get("contents"));
-    if (!computed.equals(a.digest)) {
-      return reject(
-          400,
-          "manifest entries give digest "
-              + computed
-              + ", the artifact was created with "
-              + a.digest);
-    }
-    a.manifest = (ObjectNode) manifest;
-    return new Response(200, "", Map.of(), false);
-  }
-
-  private Response commitArtifact(ObjectNode v) {
-    ArtifactState a = artifacts.get(text(v, "artifactID"));
-    if (a == null || a.committed) {
-      return gqlReject("CommitArtifact for an unknown or committed artifact");
-    }
-    if (a.manifest == null) {
-      return gqlReject("CommitArtifact before the manifest was uploaded");
-    }
-    var it = a.manifest.get("contents").properties().iterator();
-    while (it.hasNext()) {
-      var e = it.next();
-      if (!e.getValue().has("ref") && !storage.containsKey(e.getValue().get("digest").asText())) {
-        return gqlReject("CommitArtifact before file '" + e.getKey() + "' was uploaded");
-      }
-    }
-    int version = 0;
-    for (ArtifactState other : artifacts.values()) {
-      if (other.committed && other.collectionKey().equals(a.collectionKey())) {
-        version++;
-      }
-    }
-    a.committed = true;
-    a.versionIndex = version;
-    return data(artifactPayload("commitArtifact", a));
-  }
-
   // ---- accessors and fault injection ----
 
   synchronized List<StubRun> runs() {
@@ -714,7 +504,7 @@ final class StubBackend {
   }
 
   synchronized List<String> rejections() {
-    return List.copyOf(rejections);
+    return replies.rejections();
   }
 
   synchronized List<Recorded> recorded() {
@@ -722,7 +512,7 @@ final class StubBackend {
   }
 
   synchronized int fileUploads() {
-    return fileUploads;
+    return artifacts.fileUploads();
   }
 
   synchronized void failFileStreams(int n, int status, @Nullable String retryAfter) {
@@ -750,52 +540,17 @@ final class StubBackend {
 
   synchronized void reset() {
     runs.clear();
-    storage.clear();
-    artifacts.clear();
-    rejections.clear();
+    artifacts.reset();
+    replies.clear();
     recorded.clear();
     failFileStreams = 0;
     resetAfterApplying = 0;
     failGraphql = 0;
     stopRequested = false;
-    fileUploads = 0;
   }
 
   private StubRun snapshot(RunState run) {
-    List<StubArtifact> arts = new ArrayList<>();
-    for (ArtifactState a : artifacts.values()) {
-      if (!key(run.entity, run.project, run.name).equals(a.runKey)) {
-        continue;
-      }
-      Map<String, byte[]> files = new LinkedHashMap<>();
-      Map<String, String> refs = new LinkedHashMap<>();
-      if (a.manifest != null) {
-        a.manifest
-            .get("contents")
-            .properties()
-            .forEach(
-                e -> {
-                  JsonNode entry = e.getValue();
-                  if (entry.has("ref")) {
-                    refs.put(e.getKey(), entry.get("ref").asText());
-                  } else {
-                    byte[] b = storage.get(entry.get("digest").asText());
-                    if (b != null) {
-                      files.put(e.getKey(), b);
-                    }
-                  }
-                });
-      }
-      arts.add(
-          new StubArtifact(
-              a.collection,
-              a.type,
-              a.committed ? a.versionIndex : -1,
-              a.digest,
-              a.committed,
-              files,
-              refs));
-    }
+    List<StubArtifact> arts = artifacts.of(key(run.entity, run.project, run.name));
     return new StubRun(
         run.entity,
         run.project,
@@ -818,46 +573,8 @@ final class StubBackend {
         arts);
   }
 
-  private Response reject(int status, String reason) {
-    rejections.add(status + ": " + reason);
-    return json(status, errors(reason));
-  }
-
-  /** W&amp;B reports GraphQL refusals with HTTP 200 and an {@code errors} list. */
-  private Response gqlReject(String reason) {
-    rejections.add("GraphQL: " + reason);
-    ObjectNode o = errors(reason);
-    o.putNull("data");
-    return json(200, o);
-  }
-
-  private static ObjectNode errors(String message) {
-    ObjectNode o = StubRules.object();
-    o.putArray("errors").addObject().put("message", message);
-    return o;
-  }
-
-  private static Response data(ObjectNode data) {
-    ObjectNode o = StubRules.object();
-    o.set("data", data);
-    return json(200, o);
-  }
-
-  private static Response json(int status, JsonNode body) {
-    return new Response(status, body.toString(), Map.of("Content-Type", "application/json"), false);
-  }
-
-  private static @Nullable String text(JsonNode v, String field) {
-    JsonNode n = v.get(field);
-    return n == null || n.isNull() || !n.isTextual() ? null : n.asText();
-  }
-
   private static @Nullable String textOr(JsonNode v, String field, @Nullable String current) {
     return v.has(field) ? text(v, field) : current;
-  }
-
-  private static String key(String entity, String project, String name) {
-    return entity + "/" + project + "/" + name;
   }
 
   private static String decode(String segment) {
@@ -897,42 +614,6 @@ final class StubBackend {
     @Override
     public String toString() {
       return entity + "/" + project + "/" + name;
-    }
-  }
-
-  private static final class ArtifactState {
-    final String id;
-    final String entity;
-    final String project;
-    final String collection;
-    final String type;
-    final String digest;
-    final @Nullable String runKey;
-    boolean committed;
-    int versionIndex = -1;
-    @Nullable String manifestId;
-    @Nullable String manifestDigest;
-    @Nullable ObjectNode manifest;
-
-    ArtifactState(
-        String id,
-        String entity,
-        String project,
-        String collection,
-        String type,
-        String digest,
-        @Nullable String runKey) {
-      this.id = id;
-      this.entity = entity;
-      this.project = project;
-      this.collection = collection;
-      this.type = type;
-      this.digest = digest;
-      this.runKey = runKey;
-    }
-
-    String collectionKey() {
-      return key(entity, project, collection);
     }
   }
 }
