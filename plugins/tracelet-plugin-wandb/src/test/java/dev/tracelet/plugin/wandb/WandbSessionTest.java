@@ -190,6 +190,40 @@ class WandbSessionTest {
   }
 
   @Test
+  void aConflictOnUpsertBucketIsRetriedAsWandbsClientsDo() {
+    TestBackendContext ctx = context().build();
+    BackendSession s = open(ctx);
+    stub.failNextGraphql(1, 409);
+    s.log(batch(List.of(), List.of(new ParamEvent("lr", 0.1)), List.of()));
+    s.close(RunStatus.FINISHED);
+
+    assertThat(StubSupport.run(stub, ctx.runId()).configValue("lr")).isPresent();
+  }
+
+  @Test
+  void aConfigUpdateRefusedForGoodIsDroppedAndLaterOnesStillGo() {
+    TestBackendContext ctx = context().build();
+    BackendSession s = open(ctx);
+    stub.failNextGraphql(1, 400);
+    assertThatThrownBy(
+            () ->
+                s.log(
+                    batch(
+                        List.of(metric("loss", 1, 0)),
+                        List.of(new ParamEvent("refused", "x")),
+                        List.of())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("[refused]");
+    s.log(batch(List.of(metric("loss", 0.5, 1)), List.of(new ParamEvent("kept", "y")), List.of()));
+    s.close(RunStatus.FINISHED);
+
+    StubRun run = StubSupport.run(stub, ctx.runId());
+    assertThat(run.configValue("kept")).isPresent();
+    assertThat(run.configValue("refused")).isEmpty();
+    assertThat(run.steps()).as("the metrics of the refused batch went out").containsExactly(0L, 1L);
+  }
+
+  @Test
   void nanAndInfinitiesTravelAsBareTokens() {
     TestBackendContext ctx = context().build();
     BackendSession s = open(ctx);
