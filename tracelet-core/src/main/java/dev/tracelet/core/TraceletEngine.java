@@ -102,11 +102,21 @@ public final class TraceletEngine implements AutoCloseable {
 
   private void start() {
     host.onUnload(id -> stores.values().removeIf(s -> id.equals(s.pluginId())));
-    host.start(loader.pluginRoots());
+    java.util.Set<String> allowed;
     try {
-      resolved = loader.load(backendKeys(), Map.of());
+      allowed = loader.pluginAllowList();
     } catch (ConfigurationException e) {
+      // A malformed allow-list must not open the door: load nothing from the folders.
       settingsProblem = e;
+      allowed = java.util.Set.of("invalid-allow-list");
+    }
+    host.start(loader.pluginRoots(), allowed);
+    if (settingsProblem == null) {
+      try {
+        resolved = loader.load(backendKeys(), Map.of());
+      } catch (ConfigurationException e) {
+        settingsProblem = e;
+      }
     }
     ResolvedSettings r = resolved;
     if (r == null || r.settings().pluginsWatch()) {

@@ -64,6 +64,7 @@ public final class PluginHost implements AutoCloseable {
   private final Set<String> unloading = new LinkedHashSet<>();
   private final List<Consumer<String>> unloadListeners = new CopyOnWriteArrayList<>();
   private List<Path> roots = List.of();
+  private Set<String> allowedDigests = Set.of();
   private @Nullable Path staging;
   private @Nullable TraceletPluginManager manager;
 
@@ -91,10 +92,19 @@ public final class PluginHost implements AutoCloseable {
    * second call does nothing.
    */
   public synchronized void start(List<Path> pluginRoots) {
+    start(pluginRoots, Set.of());
+  }
+
+  /**
+   * As {@link #start(List)}, loading only JARs whose SHA-256 is in {@code allowedDigests} (an empty
+   * set allows every JAR): an enterprise bundle pins exactly the plugins it approved.
+   */
+  public synchronized void start(List<Path> pluginRoots, Set<String> allowedDigests) {
     if (manager != null) {
       return;
     }
     this.roots = List.copyOf(pluginRoots);
+    this.allowedDigests = Set.copyOf(allowedDigests);
     try {
       staging = Files.createTempDirectory("tracelet-plugins-");
     } catch (IOException e) {
@@ -151,6 +161,24 @@ public final class PluginHost implements AutoCloseable {
     } catch (IOException e) {
       return refuse(original, "cannot be copied for loading: " + e.getMessage());
     }
+    if (!allowedDigests.isEmpty()) {
+      String digest;
+      try {
+        digest = dev.tracelet.api.artifact.TraceletArtifact.sha256(staged);
+      } catch (IOException e) {
+        deleteQuietly(staged);
+        return refuse(original, "cannot be read to check its digest: " + e.getMessage());
+      }
+      if (!allowedDigests.contains(digest)) {
+        deleteQuietly(staged);
+        return refuse(
+            original,
+            "its SHA-256 "
+                + digest
+                + " is not in plugins_allowed_sha256; add the digest to allow it, or remove the"
+                + " JAR");
+      }
+    }
     String id;
     try {
       id = m.loadPlugin(staged);
@@ -183,7 +211,13 @@ public final class PluginHost implements AutoCloseable {
     reportsByFile.put(
         key(jar),
         new PluginReport(
-            jar.getFileName().toString(), "", "unknown", "BROKEN", jar.toString(), List.of(), why));
+            jar.getFileName().toString(),
+            "",
+            "unknown",
+            why.contains("plugins_allowed_sha256") ? "REFUSED" : "BROKEN",
+            jar.toString(),
+            List.of(),
+            why));
     return LoadResult.REFUSED;
   }
 

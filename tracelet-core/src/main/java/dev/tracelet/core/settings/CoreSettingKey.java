@@ -79,6 +79,10 @@ enum CoreSettingKey {
       "journal_dir",
       "folder for events a backend could not take yet (off: drop them)",
       (b, v) -> b.journalDir(Values.nonEmpty(v))),
+  PLUGINS_ALLOWED_SHA256(
+      "plugins_allowed_sha256",
+      "SHA-256 digests of the only plugin JARs allowed to load, comma-separated (empty: any)",
+      (b, v) -> {}),
   PLUGINS_WATCH(
       "plugins_watch",
       "load and unload plugin JARs added to or removed from the plugin folders while running",

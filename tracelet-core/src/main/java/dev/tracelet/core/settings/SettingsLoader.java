@@ -131,28 +131,7 @@ public final class SettingsLoader {
    * broken settings file is ignored here and reported by {@link #load}.
    */
   public List<Path> pluginRoots() {
-    String value = null;
-    try {
-      Path file = findSettingsFile();
-      if (file != null) {
-        for (Map.Entry<String, String> e : readFile(file).entrySet()) {
-          if (isPluginsDirKey(e.getKey())) {
-            value = e.getValue();
-          }
-        }
-      }
-    } catch (ConfigurationException e) {
-      // Reported by load(); the default folders still let the plugins load.
-    }
-    String env = sources.environment().get("TRACELET_PLUGINS_DIR");
-    if (env != null) {
-      value = env;
-    }
-    for (Map.Entry<String, String> e : new TreeMap<>(sources.systemProperties()).entrySet()) {
-      if (e.getKey().startsWith("tracelet.") && isPluginsDirKey(e.getKey().substring(9))) {
-        value = e.getValue();
-      }
-    }
+    String value = earlyValue("plugins_dir");
     List<Path> roots = new ArrayList<>();
     if (value != null && !Values.list(value).isEmpty()) {
       for (String dir : Values.list(value)) {
@@ -168,8 +147,61 @@ public final class SettingsLoader {
     return roots;
   }
 
-  private static boolean isPluginsDirKey(String key) {
-    return key.trim().toLowerCase(Locale.ROOT).replace('-', '_').equals("plugins_dir");
+  /**
+   * The SHA-256 digests (lower-case hex) of the only plugin JARs allowed to load ({@code
+   * plugins_allowed_sha256}); empty allows every JAR. Read early, like {@link #pluginRoots()}.
+   */
+  public java.util.Set<String> pluginAllowList() {
+    String value = earlyValue("plugins_allowed_sha256");
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    if (value != null) {
+      for (String d : Values.list(value)) {
+        String hex = d.toLowerCase(Locale.ROOT);
+        if (!hex.matches("[0-9a-f]{64}")) {
+          throw new ConfigurationException(
+              "Setting 'plugins_allowed_sha256' holds '"
+                  + d
+                  + "', which is not a SHA-256 digest; expected 64 hex characters per JAR, as"
+                  + " printed by 'tracelet plugins verify' or 'sha256sum'.");
+        }
+        out.add(hex);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One core key read before plugins load (plugins declare the other keys), from the same sources
+   * in the same order; a broken settings file is ignored here and reported by {@link #load}.
+   */
+  private @Nullable String earlyValue(String key) {
+    String value = null;
+    try {
+      Path file = findSettingsFile();
+      if (file != null) {
+        for (Map.Entry<String, String> e : readFile(file).entrySet()) {
+          if (sameKey(e.getKey(), key)) {
+            value = e.getValue();
+          }
+        }
+      }
+    } catch (ConfigurationException e) {
+      // Reported by load().
+    }
+    String env = sources.environment().get("TRACELET_" + key.toUpperCase(Locale.ROOT));
+    if (env != null) {
+      value = env;
+    }
+    for (Map.Entry<String, String> e : new TreeMap<>(sources.systemProperties()).entrySet()) {
+      if (e.getKey().startsWith("tracelet.") && sameKey(e.getKey().substring(9), key)) {
+        value = e.getValue();
+      }
+    }
+    return value;
+  }
+
+  private static boolean sameKey(String raw, String key) {
+    return raw.trim().toLowerCase(Locale.ROOT).replace('-', '_').equals(key);
   }
 
   private static boolean reservedProperty(String name) {

@@ -180,4 +180,24 @@ class PluginHostDeploymentTest {
   private static void copy(InputStream in, OutputStream out) throws IOException {
     in.transferTo(out);
   }
+
+  @Test
+  void anAllowListLoadsOnlyTheJarsItNames() throws IOException {
+    Files.copy(RECORDING_JAR, plugins.resolve("recording.jar"));
+    rewriteManifest(
+        RECORDING_JAR,
+        plugins.resolve("other.jar"),
+        m -> m.getMainAttributes().put(new Attributes.Name("Plugin-Id"), "other-plugin"),
+        e -> true);
+    String approved =
+        dev.tracelet.api.artifact.TraceletArtifact.sha256(plugins.resolve("recording.jar"));
+    try (PluginHost host = new PluginHost(TraceletVersion.apiVersion(), new BackendRegistry())) {
+      host.start(List.of(plugins), java.util.Set.of(approved));
+      assertThat(host.registry().find("recording").orElseThrow().pluginId())
+          .isEqualTo("tracelet-plugin-recording");
+      PluginReport refused = report(host, "other.jar");
+      assertThat(refused.state()).isEqualTo("REFUSED");
+      assertThat(refused.error()).contains("plugins_allowed_sha256").contains("SHA-256");
+    }
+  }
 }
