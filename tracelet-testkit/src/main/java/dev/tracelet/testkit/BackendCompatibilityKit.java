@@ -193,7 +193,7 @@ public abstract class BackendCompatibilityKit {
   }
 
   /**
-   * A way to take the backend down and bring it back, for the {@link Retries} checks; empty (the
+   * A way to take the backend down and bring it back, for the {@code Retries} checks; empty (the
    * default) skips those checks with a message. Called once per check that needs it, after {@link
    * #config(Path)}, so it can use {@link #scratchDir()} or the subclass's mock server.
    */

@@ -1,9 +1,8 @@
 package dev.tracelet.testkit;
 
 /**
- * Takes the backend under test down and brings it back, for the {@link
- * BackendCompatibilityKit.Retries} checks: a backend test returns one from {@link
- * BackendCompatibilityKit#outage()}.
+ * Takes the backend under test down and brings it back, for the compatibility kit's {@code Retries}
+ * checks: a backend test returns one from {@link BackendCompatibilityKit#outage()}.
  *
  * <p>An outage is what the host retries through: the server answers 503 or not at all, the network
  * share is gone. For an HTTP backend against a mock server, {@link #begin()} installs a stub that
