@@ -11,9 +11,17 @@ import java.util.Map;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
-/** {@code tracelet plugins list}: which plugin JARs were found and what became of each. */
-@Command(name = "plugins", description = "The installed plugins.")
+/**
+ * {@code tracelet plugins}: {@code list} (which plugin JARs were found and what became of each),
+ * {@code verify}, {@code install}, and {@code enable}/{@code disable}, which write PF4J's {@code
+ * enabled.txt}/{@code disabled.txt} in the first plugin folder.
+ */
+@Command(
+    name = "plugins",
+    description = "The installed plugins: list, verify, install, enable, disable.",
+    subcommands = {PluginsVerifyCommand.class, PluginsInstallCommand.class})
 final class PluginsCommand {
   private final CliContext context;
 
@@ -49,6 +57,73 @@ final class PluginsCommand {
       }
       return reports.stream().allMatch(PluginReport::usable) ? ExitCodes.OK : ExitCodes.PROBLEM;
     }
+  }
+
+  @Command(
+      name = "enable",
+      description = {
+        "Enable a disabled plugin (edits enabled.txt/disabled.txt in the first plugin folder).",
+        "Programs and commands started afterwards load it; a running one keeps its state."
+      })
+  int enable(@Parameters(paramLabel = "PLUGIN_ID", description = "The plugin's id.") String id) {
+    return setState(id, true);
+  }
+
+  @Command(
+      name = "disable",
+      description = {
+        "Disable a plugin without removing its JAR (edits disabled.txt in the first plugin"
+            + " folder).",
+        "Programs and commands started afterwards leave it unloaded; a running one keeps its"
+            + " state."
+      })
+  int disable(@Parameters(paramLabel = "PLUGIN_ID", description = "The plugin's id.") String id) {
+    return setState(id, false);
+  }
+
+  private int setState(String id, boolean enabled) {
+    PluginFolders folders = new PluginFolders(context);
+    PluginJarInspector inspector = new PluginJarInspector("0.0.0", java.util.Set.of());
+    List<String> ids = new java.util.ArrayList<>();
+    for (Path jar : folders.jars()) {
+      String found = inspector.inspect(jar).id();
+      if (!found.isEmpty()) {
+        ids.add(found);
+      }
+    }
+    if (!ids.contains(id)) {
+      throw CliException.notFound(
+          "no plugin JAR in "
+              + folders.roots()
+              + " has the id '"
+              + id
+              + "'; installed: "
+              + (ids.isEmpty() ? "(none)" : String.join(", ", ids)));
+    }
+    PluginStatusFiles files = new PluginStatusFiles(folders.first());
+    if (enabled) {
+      files.enable(id);
+    } else {
+      files.disable(id);
+    }
+    boolean disabled = files.isDisabled(id);
+    context
+        .out()
+        .println(
+            "Plugin "
+                + id
+                + " is "
+                + (disabled ? "disabled" : "enabled")
+                + " ("
+                + files.enabledFile().getFileName()
+                + " and "
+                + files.disabledFile().getFileName()
+                + " in "
+                + folders.first()
+                + "); programs and commands started from now on "
+                + (disabled ? "leave it unloaded." : "load it."));
+    context.out().flush();
+    return ExitCodes.OK;
   }
 
   void printFolders(List<Path> roots) {

@@ -106,12 +106,23 @@ import org.junit.jupiter.api.io.TempDir;
  *       A second close does not throw and does not change the status.
  *   <li><b>Sessions</b> of different runs may be open and used on different threads at once;
  *       nothing one of them logs shows up in the other's run.
+ *   <li><b>Resume</b> (when {@link #resumesRuns()}). A session opened with {@link
+ *       dev.tracelet.api.plugin.BackendContext#resumed() resumed} and the run id of a run that was
+ *       closed {@link RunStatus#KILLED} (what the host does when a process stops and a new one
+ *       continues the run, replaying what it journaled) continues that run: what was stored before
+ *       is kept, what the new session logs is added, and its close sets the status again.
+ *   <li><b>Retries</b> (with an {@link #outage()}). While the backend is down, {@code log} throws
+ *       something other than {@link IllegalArgumentException} (the host drops a batch that draws
+ *       one, and retries every other failure); once it is back, the same batch logged again is
+ *       stored exactly once and the session goes on. {@code open} while the backend is down throws,
+ *       and the same context opens once it is back.
  * </ul>
  *
  * <p>Optional features are skipped with a visible {@link org.junit.jupiter.api.Assumptions
  * assumption} message, never passed silently: artifacts when {@link
  * BackendCapabilities#artifacts()} is false or {@link RunReadback#readsArtifacts()} is false,
- * status checks when {@link RunReadback#status()} is empty. A batch of exactly {@code
+ * status checks when {@link RunReadback#status()} is empty, the resume check unless {@link
+ * #resumesRuns()}, outage checks when {@link #outage()} is empty. A batch of exactly {@code
  * maxBatchEvents} events is sent as is, up to 100,000 events.
  */
 public abstract class BackendCompatibilityKit {
@@ -129,6 +140,7 @@ public abstract class BackendCompatibilityKit {
   private @Nullable Map<String, String> config;
   private @Nullable Path scratchDir;
   private final List<KitRun> openedRuns = new ArrayList<>();
+  private @Nullable BackendOutage outageInProgress;
   private final AtomicInteger sessionCount = new AtomicInteger();
 
   /**
@@ -169,6 +181,26 @@ public abstract class BackendCompatibilityKit {
     return Duration.ofMillis(1);
   }
 
+  /**
+   * Whether the backend continues a run when a session is opened with {@link
+   * dev.tracelet.api.plugin.BackendContext#resumed()} true. The host does that when a process
+   * continues a run ({@code TRACELET_RUN_ID}) and to replay events it journaled while the backend
+   * was down, so a backend should; override to return true once it does. False (the default) skips
+   * the resume check with a message.
+   */
+  protected boolean resumesRuns() {
+    return false;
+  }
+
+  /**
+   * A way to take the backend down and bring it back, for the {@code Retries} checks; empty (the
+   * default) skips those checks with a message. Called once per check that needs it, after {@link
+   * #config(Path)}, so it can use {@link #scratchDir()} or the subclass's mock server.
+   */
+  protected Optional<BackendOutage> outage() {
+    return Optional.empty();
+  }
+
   /** This check's scratch directory, the one {@link #config(Path)} was given. */
   protected final Path scratchDir() {
     Path dir = scratchDir;
@@ -199,6 +231,15 @@ public abstract class BackendCompatibilityKit {
   /** Closes, as {@link RunStatus#KILLED}, the sessions a check left open. */
   @AfterEach
   protected final void closeLeftoverSessions() {
+    BackendOutage outage = outageInProgress;
+    if (outage != null) {
+      // A check failed during an outage: the backend must be back before sessions are closed.
+      try {
+        endOutage(outage);
+      } catch (Exception e) {
+        // The check's own failure is the one to report.
+      }
+    }
     List<KitRun> runs;
     synchronized (openedRuns) {
       runs = List.copyOf(openedRuns);
@@ -712,6 +753,141 @@ public abstract class BackendCompatibilityKit {
     }
   }
 
+  /**
+   * What the host's retries rely on: a resumed run continues where it stopped, and, with an {@link
+   * #outage()}, a call that failed while the backend was down succeeds when retried and stores its
+   * batch exactly once.
+   */
+  @Nested
+  class Retries {
+    @Test
+    void aResumedRunContinuesWhereItStopped() {
+      assumeTrue(
+          resumesRuns(),
+          "resumesRuns() is false: the backend does not declare that it continues a resumed run,"
+              + " so the resume check is skipped (the host resumes runs for TRACELET_RUN_ID and to"
+              + " replay journaled events)");
+      KitRun first = open("retries-resume");
+      List<Point> loss = new ArrayList<>();
+      List<MetricEvent> before = new ArrayList<>();
+      for (long step = 0; step < 5; step++) {
+        before.add(metric("loss", 1.0 / (step + 1), step));
+        loss.add(p(step, 1.0 / (step + 1)));
+      }
+      first.log(
+          batch(
+              before,
+              List.of(new ParamEvent("first_session", "yes")),
+              List.of(new TagEvent("phase", "before-resume"))));
+      // What the host does to runs still open when their process is stopped.
+      first.close(RunStatus.KILLED);
+
+      KitRun second = resume(first);
+      List<MetricEvent> after = new ArrayList<>();
+      for (long step = 5; step < 10; step++) {
+        after.add(metric("loss", 1.0 / (step + 1), step));
+        loss.add(p(step, 1.0 / (step + 1)));
+      }
+      second.log(
+          batch(
+              after,
+              List.of(new ParamEvent("second_session", "yes")),
+              List.of(new TagEvent("phase", "after-resume"))));
+      second.close(RunStatus.FINISHED);
+
+      RunReadback stored = readback(first.runId);
+      assertThat(points(stored.metric("loss")))
+          .as("loss of a run resumed after step 4: the points of both sessions, in step order")
+          .containsExactlyElementsOf(loss);
+      assertThat(stored.params())
+          .as("params of both sessions of a resumed run")
+          .containsEntry("first_session", "yes")
+          .containsEntry("second_session", "yes");
+      assertThat(stored.tags())
+          .as("a tag set again after the resume")
+          .containsEntry("phase", "after-resume");
+      assertStatus(stored, RunStatus.FINISHED);
+    }
+
+    @Test
+    void aBatchThatFailedWhileTheBackendWasDownIsStoredOnceWhenRetried() throws Exception {
+      BackendOutage outage = requireOutage();
+      KitRun run = open("retries-log");
+      run.log(metrics(metric("loss", 1.0, 0), metric("loss", 0.75, 1)));
+      EventBatch retried =
+          batch(
+              List.of(metric("loss", 0.5, 2), metric("loss", 0.25, 3)),
+              List.of(new ParamEvent("retried_param", "kept")),
+              List.of(new TagEvent("retried_tag", "kept")));
+
+      beginOutage(outage);
+      Throwable failure = catchThrowable(() -> run.session.log(retried));
+      endOutage(outage);
+
+      assertThat(failure)
+          .as(
+              "log() while the backend is down must throw, so that the host keeps the batch and"
+                  + " retries it")
+          .isNotNull();
+      assertThat(failure)
+          .as(
+              "log() while the backend is down must not throw IllegalArgumentException: the host"
+                  + " drops such a batch without retrying it")
+          .isNotInstanceOf(IllegalArgumentException.class);
+      assertThatCode(() -> run.session.log(retried))
+          .as("log() of the same batch once the backend is back")
+          .doesNotThrowAnyException();
+      run.log(metrics(metric("loss", 0.125, 4)));
+      run.close(RunStatus.FINISHED);
+
+      RunReadback stored = run.readback();
+      assertThat(points(stored.metric("loss")))
+          .as("loss with steps 2 and 3 retried after an outage: every point exactly once")
+          .containsExactly(p(0, 1.0), p(1, 0.75), p(2, 0.5), p(3, 0.25), p(4, 0.125));
+      assertThat(stored.params()).as("params").containsEntry("retried_param", "kept");
+      assertThat(stored.tags()).as("tags").containsEntry("retried_tag", "kept");
+    }
+
+    @Test
+    void openWhileTheBackendIsDownThrowsAndSucceedsOnceItIsBack() throws Exception {
+      BackendOutage outage = requireOutage();
+      TestBackendContext context = newContext("retries-open");
+
+      beginOutage(outage);
+      Throwable failure =
+          catchThrowable(
+              () -> {
+                // Tracked, so that a session opened against the rules is still closed.
+                track(new KitRun(context, backend().open(context)));
+              });
+      endOutage(outage);
+
+      assertThat(failure)
+          .as(
+              "open() while the backend is down must throw (BackendPlugin.open: it throws if the"
+                  + " backend cannot be reached), so that the host retries it")
+          .isNotNull();
+      KitRun run = track(new KitRun(context, backend().open(context)));
+      run.log(metrics(metric("opened_after_outage", 3.5, 1)));
+      run.close(RunStatus.FINISHED);
+
+      RunReadback stored = run.readback();
+      assertThat(points(stored.metric("opened_after_outage")))
+          .as("a metric of a run opened, with the same context, once the backend was back")
+          .containsExactly(p(1, 3.5));
+      assertStatus(stored, RunStatus.FINISHED);
+    }
+
+    private BackendOutage requireOutage() {
+      Optional<BackendOutage> outage = outage();
+      assumeTrue(
+          outage.isPresent(),
+          "outage() is empty: the test cannot take the backend down, so the checks of log() and"
+              + " open() while it is down are skipped");
+      return outage.orElseThrow();
+    }
+  }
+
   /** Sessions of different runs used at once. */
   @Nested
   class Concurrency {
@@ -780,11 +956,13 @@ public abstract class BackendCompatibilityKit {
   /** A session the kit opened, with the run id it was opened for. */
   private final class KitRun {
     final String runId;
+    final String experimentName;
     final BackendSession session;
     volatile boolean closed;
 
-    KitRun(String runId, BackendSession session) {
-      this.runId = runId;
+    KitRun(TestBackendContext context, BackendSession session) {
+      this.runId = context.runId();
+      this.experimentName = context.experimentName();
       this.session = session;
     }
 
@@ -859,18 +1037,48 @@ public abstract class BackendCompatibilityKit {
   }
 
   private KitRun open(String name) {
-    TestBackendContext context =
-        TestBackendContext.builder(newDirectory("session-" + sessionCount.incrementAndGet()))
-            .experimentName("kit-" + name)
-            .config(settings())
-            .build();
+    TestBackendContext context = newContext(name);
     BackendSession session = backend().open(context);
     assertThat(session).as("open() of run %s", name).isNotNull();
-    KitRun run = new KitRun(context.runId(), session);
+    return track(new KitRun(context, session));
+  }
+
+  /** A new session continuing {@code earlier}'s run, as the host opens it on a resume. */
+  private KitRun resume(KitRun earlier) {
+    TestBackendContext context =
+        TestBackendContext.builder(newDirectory("session-" + sessionCount.incrementAndGet()))
+            .runId(earlier.runId)
+            .experimentName(earlier.experimentName)
+            .config(settings())
+            .resumed(true)
+            .build();
+    BackendSession session = backend().open(context);
+    assertThat(session).as("open() resuming run %s", earlier.runId).isNotNull();
+    return track(new KitRun(context, session));
+  }
+
+  private TestBackendContext newContext(String name) {
+    return TestBackendContext.builder(newDirectory("session-" + sessionCount.incrementAndGet()))
+        .experimentName("kit-" + name)
+        .config(settings())
+        .build();
+  }
+
+  private KitRun track(KitRun run) {
     synchronized (openedRuns) {
       openedRuns.add(run);
     }
     return run;
+  }
+
+  private void beginOutage(BackendOutage outage) throws Exception {
+    outageInProgress = outage;
+    outage.begin();
+  }
+
+  private void endOutage(BackendOutage outage) throws Exception {
+    outage.end();
+    outageInProgress = null;
   }
 
   private Path newDirectory(String name) {

@@ -3,6 +3,7 @@ package dev.tracelet.testkit;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tracelet.api.BackendException;
 import dev.tracelet.api.RunStatus;
 import dev.tracelet.api.artifact.ArtifactResult;
 import dev.tracelet.api.artifact.TraceletArtifact;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -58,6 +60,10 @@ class KitCatchesBrokenBackendsTest {
             kit -> kit.new CloseSemantics().logAfterCloseIsRejected(),
             kit -> kit.new CloseSemantics().everythingLoggedBeforeCloseIsReadableAfterIt(),
             kit -> kit.new Artifacts().filesRoundTripByteForByte(),
+            kit -> kit.new Retries().aResumedRunContinuesWhereItStopped(),
+            kit ->
+                kit.new Retries().aBatchThatFailedWhileTheBackendWasDownIsStoredOnceWhenRetried(),
+            kit -> kit.new Retries().openWhileTheBackendIsDownThrowsAndSucceedsOnceItIsBack(),
             kit -> kit.new Concurrency().twoRunsLoggedFromTwoThreadsStayApart())) {
       assertThatCode(() -> run(unchanged, check)).doesNotThrowAnyException();
     }
@@ -173,6 +179,93 @@ class KitCatchesBrokenBackendsTest {
         .hasMessageContaining("readsArtifacts() is false");
   }
 
+  @Test
+  void swallowingFailuresWhileDownFailsTheRetryCheck() {
+    UnaryOperator<BackendSession> swallowing = SwallowingFailures::new;
+
+    assertThatThrownBy(
+            () ->
+                run(
+                    swallowing,
+                    kit ->
+                        kit.new Retries()
+                            .aBatchThatFailedWhileTheBackendWasDownIsStoredOnceWhenRetried()))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("while the backend is down must throw");
+  }
+
+  @Test
+  void failingWithIllegalArgumentWhileDownFailsTheRetryCheck() {
+    UnaryOperator<BackendSession> unretryable = FailingUnretryably::new;
+
+    assertThatThrownBy(
+            () ->
+                run(
+                    unretryable,
+                    kit ->
+                        kit.new Retries()
+                            .aBatchThatFailedWhileTheBackendWasDownIsStoredOnceWhenRetried()))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("must not throw IllegalArgumentException");
+  }
+
+  @Test
+  void storingABatchAndThenFailingFailsTheRetryCheck() {
+    UnaryOperator<BackendSession> duplicating = StoringThenFailing::new;
+
+    assertThatThrownBy(
+            () ->
+                run(
+                    duplicating,
+                    kit ->
+                        kit.new Retries()
+                            .aBatchThatFailedWhileTheBackendWasDownIsStoredOnceWhenRetried()))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("every point exactly once");
+  }
+
+  @Test
+  void openingWhileDownFailsTheOpenRetryCheck() {
+    assertThatThrownBy(
+            () ->
+                run(
+                    session -> session,
+                    readback -> readback,
+                    false,
+                    kit ->
+                        kit.new Retries().openWhileTheBackendIsDownThrowsAndSucceedsOnceItIsBack()))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("open() while the backend is down must throw");
+  }
+
+  @Test
+  void startingAResumedRunAfreshFailsTheResumeCheck() {
+    UnaryOperator<BackendSession> forgetting = session -> session;
+
+    assertThatThrownBy(
+            () ->
+                run(
+                    forgetting,
+                    readback -> readback,
+                    true,
+                    kit -> kit.new Retries().aResumedRunContinuesWhereItStopped(),
+                    true))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("resumed after step 4");
+  }
+
+  @Test
+  void withoutAnOutageTheOutageChecksAreSkippedVisibly() {
+    BrokenKit kit = new BrokenKit(session -> session, readback -> readback, null, false);
+    assertThatThrownBy(
+            () -> {
+              kit.setUpKit(Files.createTempDirectory(scratch, "kit-"));
+              kit.new Retries().aBatchThatFailedWhileTheBackendWasDownIsStoredOnceWhenRetried();
+            })
+        .isInstanceOf(TestAbortedException.class)
+        .hasMessageContaining("outage() is empty");
+  }
+
   /** One of the kit's checks, called directly on a set-up kit. */
   private interface Check {
     void run(BrokenKit kit) throws Exception;
@@ -185,7 +278,27 @@ class KitCatchesBrokenBackendsTest {
   private void run(
       UnaryOperator<BackendSession> fault, UnaryOperator<RunReadback> readbackFault, Check check)
       throws Exception {
-    BrokenKit kit = new BrokenKit(fault, readbackFault);
+    run(fault, readbackFault, true, check);
+  }
+
+  private void run(
+      UnaryOperator<BackendSession> fault,
+      UnaryOperator<RunReadback> readbackFault,
+      boolean openFailsWhileDown,
+      Check check)
+      throws Exception {
+    run(fault, readbackFault, openFailsWhileDown, check, false);
+  }
+
+  private void run(
+      UnaryOperator<BackendSession> fault,
+      UnaryOperator<RunReadback> readbackFault,
+      boolean openFailsWhileDown,
+      Check check,
+      boolean forgetOnResume)
+      throws Exception {
+    BrokenKit kit =
+        new BrokenKit(fault, readbackFault, new Outage(down, openFailsWhileDown), forgetOnResume);
     kit.setUpKit(Files.createTempDirectory(scratch, "kit-"));
     try {
       check.run(kit);
@@ -201,15 +314,33 @@ class KitCatchesBrokenBackendsTest {
   private static final class BrokenKit extends BackendCompatibilityKit {
     private final UnaryOperator<BackendSession> fault;
     private final UnaryOperator<RunReadback> readbackFault;
+    private final @Nullable Outage outage;
+    private final boolean forgetOnResume;
 
-    BrokenKit(UnaryOperator<BackendSession> fault, UnaryOperator<RunReadback> readbackFault) {
+    BrokenKit(
+        UnaryOperator<BackendSession> fault,
+        UnaryOperator<RunReadback> readbackFault,
+        @Nullable Outage outage,
+        boolean forgetOnResume) {
       this.fault = fault;
       this.readbackFault = readbackFault;
+      this.outage = outage;
+      this.forgetOnResume = forgetOnResume;
     }
 
     @Override
     protected BackendPlugin plugin() {
-      return new FaultyPlugin(new RecordingBackendPlugin(), fault);
+      return new FaultyPlugin(new RecordingBackendPlugin(), fault, outage, forgetOnResume);
+    }
+
+    @Override
+    protected Optional<BackendOutage> outage() {
+      return Optional.ofNullable(outage);
+    }
+
+    @Override
+    protected boolean resumesRuns() {
+      return true;
     }
 
     @Override
@@ -225,13 +356,48 @@ class KitCatchesBrokenBackendsTest {
     }
   }
 
+  /** Whether the backend is down: the recording backend has no server to stop, so a flag. */
+  private final AtomicBoolean down = new AtomicBoolean();
+
+  private static final class Outage implements BackendOutage {
+    final AtomicBoolean down;
+    final boolean openFailsWhileDown;
+
+    Outage(AtomicBoolean down, boolean openFailsWhileDown) {
+      this.down = down;
+      this.openFailsWhileDown = openFailsWhileDown;
+    }
+
+    @Override
+    public void begin() {
+      down.set(true);
+    }
+
+    @Override
+    public void end() {
+      down.set(false);
+    }
+  }
+
+  /**
+   * The recording backend behind a fault; while the outage is on, its open and log throw a {@link
+   * BackendException} as a backend whose server is down does.
+   */
   private static final class FaultyPlugin implements BackendPlugin {
     private final BackendPlugin delegate;
     private final UnaryOperator<BackendSession> fault;
+    private final @Nullable Outage outage;
+    private final boolean forgetOnResume;
 
-    FaultyPlugin(BackendPlugin delegate, UnaryOperator<BackendSession> fault) {
+    FaultyPlugin(
+        BackendPlugin delegate,
+        UnaryOperator<BackendSession> fault,
+        @Nullable Outage outage,
+        boolean forgetOnResume) {
       this.delegate = delegate;
       this.fault = fault;
+      this.outage = outage;
+      this.forgetOnResume = forgetOnResume;
     }
 
     @Override
@@ -246,7 +412,17 @@ class KitCatchesBrokenBackendsTest {
 
     @Override
     public BackendSession open(BackendContext context) {
-      return fault.apply(delegate.open(context));
+      Outage o = outage;
+      if (o != null && o.openFailsWhileDown && o.down.get()) {
+        throw new BackendException("recording", "down (kit outage)");
+      }
+      if (forgetOnResume && context.resumed()) {
+        // The fault: a resumed run starts over instead of continuing (the checks here use one
+        // run at a time, so forgetting every run forgets just that one).
+        RecordingBackendPlugin.reset();
+      }
+      BackendSession session = delegate.open(context);
+      return fault.apply(o == null ? session : new FailingWhileDown(session, o.down));
     }
 
     @Override
@@ -286,6 +462,72 @@ class KitCatchesBrokenBackendsTest {
     @Override
     public void close(RunStatus status) {
       delegate.close(status);
+    }
+  }
+
+  private static final class FailingWhileDown extends ForwardingSession {
+    private final AtomicBoolean down;
+
+    FailingWhileDown(BackendSession delegate, AtomicBoolean down) {
+      super(delegate);
+      this.down = down;
+    }
+
+    @Override
+    public void log(EventBatch batch) {
+      if (down.get()) {
+        throw new BackendException("recording", "down (kit outage)");
+      }
+      delegate.log(batch);
+    }
+
+    /** Stores the batch although the backend is "down", then fails: a half-done call. */
+    void logThenFail(EventBatch batch) {
+      delegate.log(batch);
+      if (down.get()) {
+        throw new BackendException("recording", "the answer was lost (kit outage)");
+      }
+    }
+  }
+
+  private static final class SwallowingFailures extends ForwardingSession {
+    SwallowingFailures(BackendSession delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void log(EventBatch batch) {
+      try {
+        delegate.log(batch);
+      } catch (BackendException e) {
+        // The fault: a failure is logged and forgotten, so the host never retries the batch.
+      }
+    }
+  }
+
+  private static final class FailingUnretryably extends ForwardingSession {
+    FailingUnretryably(BackendSession delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void log(EventBatch batch) {
+      try {
+        delegate.log(batch);
+      } catch (BackendException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+  }
+
+  private static final class StoringThenFailing extends ForwardingSession {
+    StoringThenFailing(BackendSession delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void log(EventBatch batch) {
+      ((FailingWhileDown) delegate).logThenFail(batch);
     }
   }
 

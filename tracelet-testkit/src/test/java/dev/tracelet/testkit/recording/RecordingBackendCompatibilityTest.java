@@ -28,6 +28,11 @@ class RecordingBackendCompatibilityTest extends BackendCompatibilityKit {
     return RunReadback.fromStore(plugin().openStore(pluginContext()).orElseThrow(), runId);
   }
 
+  @Override
+  protected boolean resumesRuns() {
+    return true;
+  }
+
   @AfterEach
   void forgetRuns() {
     RecordingBackendPlugin.reset();
