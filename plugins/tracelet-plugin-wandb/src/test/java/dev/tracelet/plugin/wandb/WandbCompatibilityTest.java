@@ -66,4 +66,9 @@ class WandbCompatibilityTest extends BackendCompatibilityKit {
   protected RunReadback readback(String runId) {
     return new StubReadback(stub, runId);
   }
+
+  @Override
+  protected boolean resumesRuns() {
+    return true;
+  }
 }
