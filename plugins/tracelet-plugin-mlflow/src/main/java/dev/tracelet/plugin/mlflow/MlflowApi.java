@@ -99,6 +99,17 @@ final class MlflowApi implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends a request whose answer has no body to read (artifact uploads answer 200 with nothing).
+   */
+  void callDiscardingBody(Request request) {
+    Response response = execute(request);
+    if (!response.isSuccessful()) {
+      throw error(response);
+    }
+    response.close();
+  }
+
   /** Streams a successful response's body into {@code target}, never holding it in memory. */
   void download(HttpUrl url, Path target) {
     Response response = execute(new Request.Builder().url(url).get().build());

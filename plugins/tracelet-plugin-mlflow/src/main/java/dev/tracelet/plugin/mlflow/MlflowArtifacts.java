@@ -69,39 +69,68 @@ final class MlflowArtifacts {
     String guessed = URLConnection.guessContentTypeFromName(file.getFileName().toString());
     MediaType type = MediaType.parse(guessed == null ? "application/octet-stream" : guessed);
     FileRequestBody body = new FileRequestBody(file, type, progress::fileBytes);
-    api.call(new Request.Builder().url(url).put(body).build());
+    api.callDiscardingBody(new Request.Builder().url(url).put(body).build());
     progress.fileDone();
   }
 
-  /** Every file under {@code path} of a run (recursively), with sizes; empty if none. */
+  /**
+   * Every file at or under {@code path} of a run (recursively), with sizes; empty if none. MLflow
+   * lists the children of a folder, so a single file is found in its parent's listing.
+   */
   Map<String, Long> list(String runId, String path) {
     Map<String, Long> out = new LinkedHashMap<>();
     List<String> dirs = new ArrayList<>(List.of(path));
     while (!dirs.isEmpty()) {
       String dir = dirs.remove(dirs.size() - 1);
-      String token = null;
-      do {
-        Map<String, Object> q = new LinkedHashMap<>();
-        q.put("run_id", runId);
-        if (!dir.isEmpty()) {
-          q.put("path", dir);
-        }
-        if (token != null) {
-          q.put("page_token", token);
-        }
-        ObjectNode r = api.get("artifacts/list", q);
-        for (JsonNode f : r.path("files")) {
-          String p = f.path("path").asText();
-          if (f.path("is_dir").asBoolean(false)) {
-            dirs.add(p);
-          } else {
-            out.put(p, f.path("file_size").asLong(0));
-          }
-        }
-        token = r.path("next_page_token").asText(null);
-      } while (token != null && !token.isEmpty());
+      listOneLevel(
+          runId,
+          dir,
+          (p, isDir, size) -> {
+            if (isDir) {
+              dirs.add(p);
+            } else {
+              out.put(p, size);
+            }
+          });
+    }
+    if (out.isEmpty() && !path.isEmpty()) {
+      int slash = path.lastIndexOf('/');
+      listOneLevel(
+          runId,
+          slash < 0 ? "" : path.substring(0, slash),
+          (p, isDir, size) -> {
+            if (!isDir && p.equals(path)) {
+              out.put(p, size);
+            }
+          });
     }
     return out;
+  }
+
+  private interface Entry {
+    void accept(String path, boolean isDir, long size);
+  }
+
+  private void listOneLevel(String runId, String dir, Entry entry) {
+    String token = null;
+    do {
+      Map<String, Object> q = new LinkedHashMap<>();
+      q.put("run_id", runId);
+      if (!dir.isEmpty()) {
+        q.put("path", dir);
+      }
+      if (token != null) {
+        q.put("page_token", token);
+      }
+      ObjectNode r = api.get("artifacts/list", q);
+      for (JsonNode f : r.path("files")) {
+        entry.accept(
+            f.path("path").asText(),
+            f.path("is_dir").asBoolean(false),
+            f.path("file_size").asLong(0));
+      }
+      token = r.path("next_page_token").asText(null);
+    } while (token != null && !token.isEmpty());
   }
 
   /**
