@@ -61,30 +61,23 @@ final class LogBatchSplitter {
       throw new IllegalArgumentException("run id too long for a log-batch request");
     }
 
+    // Like MLflow's Python client: each request takes what params and tags it can, then fills up
+    // with metrics, so a few params or tags never cost a request of their own.
     List<Request> out = new ArrayList<>();
-    Packer packer = new Packer(head, fixed);
-    for (byte[] e : p) {
-      if (!packer.fits(e, packer.params < limits.maxParams())) {
-        out.add(packer.finish());
-        packer = new Packer(head, fixed);
+    int pi = 0;
+    int ti = 0;
+    int mi = 0;
+    while (pi < p.size() || ti < t.size() || mi < m.size()) {
+      Packer packer = new Packer(head, fixed);
+      while (pi < p.size() && packer.fits(p.get(pi), packer.params < limits.maxParams())) {
+        packer.params(p.get(pi++));
       }
-      packer.params(e);
-    }
-    for (byte[] e : t) {
-      if (!packer.fits(e, packer.tags < limits.maxTags())) {
-        out.add(packer.finish());
-        packer = new Packer(head, fixed);
+      while (ti < t.size() && packer.fits(t.get(ti), packer.tags < limits.maxTags())) {
+        packer.tags(t.get(ti++));
       }
-      packer.tags(e);
-    }
-    for (byte[] e : m) {
-      if (!packer.fits(e, packer.metrics < limits.maxMetrics())) {
-        out.add(packer.finish());
-        packer = new Packer(head, fixed);
+      while (mi < m.size() && packer.fits(m.get(mi), packer.metrics < limits.maxMetrics())) {
+        packer.metrics(m.get(mi++));
       }
-      packer.metrics(e);
-    }
-    if (packer.entities() > 0) {
       out.add(packer.finish());
     }
     return out;
