@@ -60,6 +60,11 @@ class MlflowServerIT {
           "MlflowServerIT SKIPPED: no MLflow server configured. Run `.ci/mlflow-server.sh start`"
               + " and export TRACELET_IT_MLFLOW_URI=<printed URI> to run these tests.");
     }
+  }
+
+  /** Per test, so that each one is reported as skipped rather than silently absent. */
+  @org.junit.jupiter.api.BeforeEach
+  void requireServer() {
     Assumptions.assumeTrue(
         uri != null && !uri.isBlank(),
         "TRACELET_IT_MLFLOW_URI is not set: no real MLflow server to test against"
