@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +24,8 @@ import okhttp3.ResponseBody;
  * JSON as remote tracking servers speak it. Guarantees: unknown response fields are ignored (newer
  * servers add fields); NaN and infinities are written as the strings {@code "NaN"}, {@code
  * "Infinity"}, {@code "-Infinity"} (protobuf's JSON mapping) and read back from strings or bare
- * tokens; no class is looked up through the thread's context class loader (Jackson modules are not
+ * tokens; no buffer is cached in a thread-local (so no thread keeps a plugin's loader alive); no
+ * class is looked up through the thread's context class loader (Jackson modules are not
  * auto-discovered), so it behaves the same inside a plugin loader. Thread-safe.
  */
 public final class JsonCodec {
@@ -37,6 +39,10 @@ public final class JsonCodec {
         JsonFactory.builder()
             .enable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // Jackson's default buffer pool lives in a ThreadLocal of every thread that ever
+            // parsed, which would keep a plugin's class loader alive after it is unloaded. A
+            // pool owned by this codec goes when the codec goes.
+            .recyclerPool(JsonRecyclerPools.newConcurrentDequePool())
             .build();
     this.mapper =
         JsonMapper.builder(factory)

@@ -49,6 +49,7 @@ public final class ManagedHttpClient implements AutoCloseable {
             .readTimeout(settings.readTimeout())
             .writeTimeout(settings.writeTimeout())
             .callTimeout(settings.callTimeout())
+            .socketFactory(new NoDelaySocketFactory())
             // Retries are RetryingCaller's job, with backoff; OkHttp's silent one is off.
             .retryOnConnectionFailure(false)
             .addInterceptor(new AuthInterceptor(settings.auth(), settings.userAgent()));
