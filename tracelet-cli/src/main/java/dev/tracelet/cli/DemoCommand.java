@@ -341,9 +341,19 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void printHints(PrintWriter out, Experiment run, List<String> registered) {
-    String backend = run.backends().isEmpty() ? "local" : run.backends().get(0);
-    String opt = "local".equals(backend) ? "" : " --backend " + backend;
+    // Only backends with a read side can answer these commands (W&B and ClearML have none).
+    String backend =
+        run.backends().contains("local")
+            ? "local"
+            : registered.isEmpty() ? null : registered.get(0);
     out.println();
+    if (backend == null) {
+      out.println(
+          "Look at it in the backend's own UI (" + String.join(", ", run.backends()) + ").");
+      out.flush();
+      return;
+    }
+    String opt = "local".equals(backend) ? "" : " --backend " + backend;
     out.println("Look at it:");
     out.println("  tracelet runs show " + run.id() + opt);
     out.println("  tracelet runs show " + run.id() + " --history val_loss" + opt);
