@@ -103,6 +103,14 @@ class ManagedHttpClientTest {
   }
 
   @Test
+  void socketsSendWithoutNaglesDelay() throws Exception {
+    try (ManagedHttpClient client = ManagedHttpClient.create(HttpClientSettings.builder().build());
+        java.net.Socket socket = client.okHttp().socketFactory().createSocket()) {
+      assertThat(socket.getTcpNoDelay()).isTrue();
+    }
+  }
+
+  @Test
   void rejectsAnUntrustedServerByDefault() {
     try (ManagedHttpClient client =
         ManagedHttpClient.create(HttpClientSettings.builder().build())) {
