@@ -2,9 +2,9 @@ package dev.tracelet.plugin.clearml;
 
 import dev.tracelet.api.ConfigurationException;
 import dev.tracelet.api.plugin.ConfigKey;
+import dev.tracelet.http.ConfigValues;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -244,42 +244,11 @@ final class ClearmlConfig {
   }
 
   private static int integer(Map<String, String> c, String key, int def, int min, int max) {
-    String raw = c.get(key);
-    if (raw == null || raw.isBlank()) {
-      return def;
-    }
-    try {
-      int v = Integer.parseInt(raw.strip());
-      if (v >= min && v <= max) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // Reported below with the accepted range.
-    }
-    throw new ConfigurationException(
-        "clearml."
-            + key
-            + " = '"
-            + raw
-            + "' is not valid; expected a whole number from "
-            + min
-            + " to "
-            + max
-            + ".");
+    return new ConfigValues("clearml", c).integer(key, def, min, max);
   }
 
   private static boolean bool(Map<String, String> c, String key, boolean def) {
-    String raw = c.get(key);
-    if (raw == null || raw.isBlank()) {
-      return def;
-    }
-    return switch (raw.strip().toLowerCase(Locale.ROOT)) {
-      case "true", "1", "yes", "on" -> true;
-      case "false", "0", "no", "off" -> false;
-      default ->
-          throw new ConfigurationException(
-              "clearml." + key + " = '" + raw + "' is not valid; expected true or false.");
-    };
+    return new ConfigValues("clearml", c).bool(key, def);
   }
 
   private static @Nullable String nonBlank(@Nullable String s) {

@@ -2,6 +2,7 @@ package dev.tracelet.plugin.mlflow;
 
 import dev.tracelet.api.ConfigurationException;
 import dev.tracelet.api.plugin.ConfigKey;
+import dev.tracelet.http.ConfigValues;
 import dev.tracelet.http.HttpAuth;
 import dev.tracelet.http.HttpClientSettings;
 import dev.tracelet.http.RetryPolicy;
@@ -265,39 +266,16 @@ final class MlflowConfig {
   }
 
   private static boolean bool(Map<String, String> c, String key, boolean dflt) {
-    String v = trimToNull(c.get(key));
-    if (v == null) {
-      return dflt;
-    }
-    return switch (v.toLowerCase(Locale.ROOT)) {
-      case "true", "1", "yes", "on" -> true;
-      case "false", "0", "no", "off" -> false;
-      default ->
-          throw new ConfigurationException(
-              "mlflow." + key + " = '" + v + "' is not a boolean; use true or false");
-    };
+    return new ConfigValues("mlflow", c).bool(key, dflt);
   }
 
   private static double number(
       Map<String, String> c, String key, double dflt, double min, double max) {
-    String v = trimToNull(c.get(key));
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      double d = Double.parseDouble(v);
-      if (d >= min && d <= max) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // reported below, with the accepted range
-    }
-    throw new ConfigurationException(
-        "mlflow." + key + " = '" + v + "' must be a number from " + min + " to " + max);
+    return new ConfigValues("mlflow", c).number(key, dflt, min, max);
   }
 
   private static Duration millis(double seconds) {
-    return Duration.ofMillis(Math.round(seconds * 1000));
+    return ConfigValues.seconds(seconds);
   }
 
   private static @Nullable String trimToNull(@Nullable String s) {

@@ -87,7 +87,8 @@ final class MlflowSession implements BackendSession {
               Level.INFO,
               "mlflow: logging run {0} to {1}/#/experiments/{2}/runs/{3}",
               context.runId(),
-              dev.tracelet.http.SafeUrls.redact(api.trackingUri()),
+              // The URI ends with '/'; the UI link should not repeat it.
+              dev.tracelet.http.SafeUrls.redact(api.trackingUri()).replaceAll("/+$", ""),
               s.experimentId,
               s.runId);
       return s;

@@ -2,6 +2,7 @@ package dev.tracelet.plugin.wandb;
 
 import dev.tracelet.api.ConfigurationException;
 import dev.tracelet.api.plugin.ConfigKey;
+import dev.tracelet.http.ConfigValues;
 import dev.tracelet.http.HttpAuth;
 import dev.tracelet.http.HttpClientSettings;
 import dev.tracelet.http.RetryPolicy;
@@ -318,24 +319,11 @@ final class WandbConfig {
 
   private static double number(
       Map<String, String> c, String key, double dflt, double min, double max) {
-    String v = text(c, key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      double d = Double.parseDouble(v);
-      if (d >= min && d <= max) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // reported below, with the accepted range
-    }
-    throw new ConfigurationException(
-        "wandb." + key + " = '" + v + "' must be a number from " + min + " to " + max);
+    return new ConfigValues("wandb", c).number(key, dflt, min, max);
   }
 
   private static Duration seconds(double s) {
-    return Duration.ofMillis(Math.round(s * 1000));
+    return ConfigValues.seconds(s);
   }
 
   private static @Nullable String text(Map<String, String> c, String key) {
