@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       RunsCommand.class,
       ModelsCommand.class,
       GcCommand.class,
+      SyncCommand.class,
       PluginsCommand.class,
       DoctorCommand.class
     })

@@ -11,6 +11,8 @@ import dev.tracelet.api.TraceletVersion;
 import dev.tracelet.api.plugin.ConfigKey;
 import dev.tracelet.api.store.RunStore;
 import dev.tracelet.core.collect.SystemMetricsCollector;
+import dev.tracelet.core.dispatch.DeliveryReport;
+import dev.tracelet.core.dispatch.RunManifest;
 import dev.tracelet.core.plugin.BackendRegistry;
 import dev.tracelet.core.plugin.ContextLoaderProxy;
 import dev.tracelet.core.plugin.Failures;
@@ -246,6 +248,57 @@ public final class TraceletEngine implements AutoCloseable {
     if (a != null) {
       a.stop();
     }
+  }
+
+  /**
+   * Runs kept offline ({@code mode=offline}) whose events wait in the journal for a backend, oldest
+   * folder first.
+   */
+  public List<RunManifest> offlineRuns() {
+    java.nio.file.Path dir = ExperimentLauncher.journalDir(settings());
+    if (dir == null) {
+      return List.of();
+    }
+    try {
+      return RunManifest.findAll(dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot read the journal folder " + dir, e);
+    }
+  }
+
+  /**
+   * Replays an offline run's journal into its backend: the run is created there (or found again,
+   * when an earlier sync was interrupted), receives every journaled event in order, and ends as the
+   * run ended. Delivered events leave the journal, so syncing again sends nothing twice.
+   *
+   * @return the delivery report; incomplete when the backend could not take everything
+   */
+  public DeliveryReport sync(RunManifest run) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("run_id", run.runId());
+    config.put("mode", "online");
+    config.put("track_system", false);
+    DefaultExperiment experiment =
+        (DefaultExperiment)
+            startExperiment(
+                StartOptions.builder(run.name())
+                    .project(run.project())
+                    .backends(run.backend())
+                    .tags(run.tags())
+                    .config(config)
+                    .build());
+    DeliveryReport report = experiment.end(run.status());
+    if (report.complete()) {
+      java.nio.file.Path dir = ExperimentLauncher.journalDir(settings());
+      if (dir != null) {
+        try {
+          run.delete(dir);
+        } catch (java.io.IOException e) {
+          log.warn("Run {} synced, but its manifest stays: {}", run.runId(), e.toString());
+        }
+      }
+    }
+    return report;
   }
 
   /**

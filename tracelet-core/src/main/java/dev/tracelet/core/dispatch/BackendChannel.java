@@ -58,6 +58,7 @@ final class BackendChannel {
   private final String backend;
   private final String runId;
   private final @Nullable Path journalDir;
+  private final @Nullable RunManifest offline;
   private final Runnable onTerminated;
   // Cleared when the worker ends, so a finished run never pins an unloaded plugin's loader.
   private volatile @Nullable ClassLoader loader;
@@ -100,6 +101,7 @@ final class BackendChannel {
       ClassLoader loader,
       SessionOpener opener,
       Runnable onTerminated,
+      @Nullable RunManifest offline,
       @Nullable Path journalDir,
       int capacity,
       int batchSize,
@@ -109,6 +111,7 @@ final class BackendChannel {
     this.loader = loader;
     this.opener = opener;
     this.onTerminated = onTerminated;
+    this.offline = offline;
     this.journalDir = journalDir;
     this.queue = new MpscArrayQueue<>(Math.max(capacity, 2));
     this.configuredBatch = batchSize;
@@ -243,6 +246,10 @@ final class BackendChannel {
   private void run() {
     try {
       journal = openJournal();
+      if (offline != null) {
+        keepOffline(offline);
+        return;
+      }
       BackendSession s = openSession();
       if (s == null) {
         spillEverything();
@@ -297,6 +304,45 @@ final class BackendChannel {
           dir,
           e.toString());
       return null;
+    }
+  }
+
+  /**
+   * Offline mode: the backend is never contacted; everything queued goes to the journal until the
+   * run ends, and the run's manifest is written beside it for {@code tracelet sync}.
+   */
+  private void keepOffline(RunManifest manifest) {
+    while (!closing) {
+      waiting = true;
+      if (queue.isEmpty() && !flushRequested) {
+        LockSupport.parkNanos(this, lingerNanos);
+      }
+      waiting = false;
+      spillQueue();
+      flushRequested = false;
+    }
+    spillQueue();
+    Path dir = journalDir;
+    if (dir != null) {
+      try {
+        new RunManifest(
+                manifest.runId(),
+                manifest.backend(),
+                manifest.name(),
+                manifest.project(),
+                manifest.tags(),
+                closeStatus)
+            .write(dir);
+        log.info(
+            "Backend '{}' is offline: {} events of run {} kept for 'tracelet sync {}'",
+            backend,
+            journaled.get(),
+            runId,
+            runId);
+      } catch (IOException e) {
+        lastError = "cannot write the offline run's manifest: " + e;
+        log.warn("Backend '{}': {}", backend, lastError);
+      }
     }
   }
 

@@ -27,9 +27,21 @@ public final class ExperimentDispatcher {
    * Describes one backend to attach.
    *
    * @param onTerminated run once when the backend's worker has ended (releases its lease)
+   * @param offline for a backend kept offline ({@code mode=offline}): the run's manifest; the
+   *     backend is never contacted, everything goes to its journal for {@code tracelet sync}
    */
   public record Target(
-      String backend, ClassLoader loader, SessionOpener opener, Runnable onTerminated) {}
+      String backend,
+      ClassLoader loader,
+      SessionOpener opener,
+      Runnable onTerminated,
+      @Nullable RunManifest offline) {
+
+    /** A backend delivered to now. */
+    public Target(String backend, ClassLoader loader, SessionOpener opener, Runnable onTerminated) {
+      this(backend, loader, opener, onTerminated, null);
+    }
+  }
 
   /** Creates the channels and starts their workers, which open the sessions. */
   public static ExperimentDispatcher start(
@@ -48,6 +60,7 @@ public final class ExperimentDispatcher {
               t.loader(),
               t.opener(),
               t.onTerminated(),
+              t.offline(),
               journalDir,
               queueCapacity,
               batchSize,

@@ -2,11 +2,13 @@ package dev.tracelet.core.runtime;
 
 import dev.tracelet.api.ConfigurationException;
 import dev.tracelet.api.ExperimentConfig;
+import dev.tracelet.api.RunStatus;
 import dev.tracelet.api.StartOptions;
 import dev.tracelet.api.TraceletSettings;
 import dev.tracelet.api.TraceletVersion;
 import dev.tracelet.core.collect.SystemMetricsCollector;
 import dev.tracelet.core.dispatch.ExperimentDispatcher;
+import dev.tracelet.core.dispatch.RunManifest;
 import dev.tracelet.core.plugin.BackendRegistry;
 import dev.tracelet.core.plugin.RegisteredBackend;
 import jakarta.inject.Inject;
@@ -112,6 +114,18 @@ public final class ExperimentLauncher {
               now,
               config,
               resumed);
+      // Offline: only the local store is written now; the others wait in the journal for sync.
+      RunManifest offline =
+          settings.offline() && !"local".equals(b.name())
+              ? new RunManifest(runId, b.name(), name, project, tags, RunStatus.RUNNING)
+              : null;
+      if (offline != null && journalDir(settings) == null) {
+        lease.close();
+        throw new ConfigurationException(
+            "mode=offline keeps backend '"
+                + b.name()
+                + "' in the journal, but journal_dir is off; set journal_dir to a folder.");
+      }
       targets.add(
           new ExperimentDispatcher.Target(
               b.name(),
@@ -124,7 +138,8 @@ public final class ExperimentLauncher {
                 }
                 return b.plugin().open(context);
               },
-              lease::close));
+              lease::close,
+              offline));
     }
     ExperimentDispatcher dispatcher =
         ExperimentDispatcher.start(
@@ -153,7 +168,7 @@ public final class ExperimentLauncher {
   }
 
   /** The journal folder: the setting, {@code off} for none, or {@code ~/.tracelet/journal}. */
-  static @Nullable Path journalDir(TraceletSettings settings) {
+  public static @Nullable Path journalDir(TraceletSettings settings) {
     String v = settings.journalDir().orElse("");
     if (v.equalsIgnoreCase("off") || v.equalsIgnoreCase("none")) {
       return null;
