@@ -105,8 +105,10 @@ class TraceletFacadeTest {
   }
 
   @Test
-  void settingsAreReachableAndSecretsMasked() {
-    assertThat(Tracelet.settings().project()).isNotBlank();
+  void settingsAreTheRuntimesEffectiveSettings() {
+    // The facade's engine reads this process's sources: the defaults, as no tracelet.* is set.
+    assertThat(Tracelet.settings().project()).isEqualTo("default");
+    assertThat(Tracelet.settings().backends()).containsExactly("local");
   }
 
   @Test
