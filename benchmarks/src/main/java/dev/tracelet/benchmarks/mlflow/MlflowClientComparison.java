@@ -67,7 +67,8 @@ public final class MlflowClientComparison {
         tracelet.endToEnd, tracelet.caller);
     Result measured = mlflowClient(uri, project, clientPoints, keys);
     double scale = (double) points / clientPoints;
-    Result official = new Result(measured.runId, measured.endToEnd * scale, measured.caller * scale);
+    Result official =
+        new Result(measured.runId, measured.endToEnd * scale, measured.caller * scale);
     if (clientPoints != points) {
       System.out.printf(
           "mlflow-client: measured on %,d points: end-to-end %8.3f s, caller-side %8.3f s;"
