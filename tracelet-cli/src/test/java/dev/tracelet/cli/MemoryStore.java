@@ -35,18 +35,6 @@ import org.jspecify.annotations.Nullable;
 
 /** A whole {@link RunStore} and {@link ModelRegistry} in memory, with soft delete; for tests. */
 final class MemoryStore implements RunStore {
-  private static final List<String> SUMMARY_FIELDS =
-      List.of("experiment_id", "name", "created_at", "num_runs", "last_run");
-  private static final List<String> RUN_FIELDS =
-      List.of(
-          "run_id",
-          "name",
-          "status",
-          "start_time",
-          "end_time",
-          "duration",
-          "param.<key>",
-          "metric.<key>");
 
   private static final class Exp {
     final String id;
@@ -186,7 +174,7 @@ final class MemoryStore implements RunStore {
 
   @Override
   public synchronized List<ExperimentSummary> experimentSummaries(Sort sort) {
-    sort.requireValid(SUMMARY_FIELDS);
+    sort.requireValid(Sort.SUMMARY_FIELDS);
     List<ExperimentSummary> out = new ArrayList<>();
     for (Exp e : experiments.values()) {
       if (e.deleted) {
@@ -207,7 +195,7 @@ final class MemoryStore implements RunStore {
 
   @Override
   public synchronized List<RunInfo> experimentRuns(String experimentIdOrName, Sort sort) {
-    sort.requireValid(RUN_FIELDS);
+    sort.requireValid(Sort.RUN_FIELDS);
     Exp e = exp(experimentIdOrName);
     List<Run> rs = liveRuns(e.id);
     return sorted(rs, sort, MemoryStore::runKey).stream().map(Run::info).toList();
@@ -377,7 +365,7 @@ final class MemoryStore implements RunStore {
     @Override
     public List<ModelVersion> modelVersions(String modelName, Sort sort) {
       synchronized (MemoryStore.this) {
-        sort.requireValid(List.of("version", "registered_at"));
+        sort.requireValid(Sort.VERSION_FIELDS);
         List<ModelVersion> newestFirst = new ArrayList<>(versions(modelName));
         java.util.Collections.reverse(newestFirst);
         Map<String, Function<ModelVersion, @Nullable Comparable<?>>> keys = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.tracelet.api.store;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -11,6 +12,25 @@ import org.jspecify.annotations.Nullable;
  * and {@code metric.<key>} sort runs by a parameter or a metric's latest value.
  */
 public final class Sort {
+  /** What {@link RunStore#experimentSummaries(Sort)} sorts by. */
+  public static final List<String> SUMMARY_FIELDS =
+      List.of("experiment_id", "name", "created_at", "num_runs", "last_run");
+
+  /** What {@link RunStore#experimentRuns} and {@link RunStore#loadResults} sort by. */
+  public static final List<String> RUN_FIELDS =
+      List.of(
+          "run_id",
+          "name",
+          "status",
+          "start_time",
+          "end_time",
+          "duration",
+          "param.<key>",
+          "metric.<key>");
+
+  /** What {@link ModelRegistry#modelVersions} sorts by. */
+  public static final List<String> VERSION_FIELDS = List.of("version", "registered_at");
+
   private static final Sort NONE = new Sort(null, true);
 
   private final @Nullable String field;

@@ -34,7 +34,6 @@ import java.util.Objects;
  * counter and are never reused. Model files are opaque bytes: nothing here deserialises them.
  */
 final class LocalModelRegistry implements ModelRegistry {
-  static final List<String> VERSION_FIELDS = List.of("version", "registered_at");
 
   private final LocalStore store;
   private final Database db;
@@ -203,7 +202,7 @@ final class LocalModelRegistry implements ModelRegistry {
 
   @Override
   public List<ModelVersion> modelVersions(String modelName, Sort sort) {
-    sort.requireValid(VERSION_FIELDS);
+    sort.requireValid(Sort.VERSION_FIELDS);
     List<ModelVersion> versions =
         db.read(
             "cannot list versions of model '" + Names.printable(modelName) + "'",

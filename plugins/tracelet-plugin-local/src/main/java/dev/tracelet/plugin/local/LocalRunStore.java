@@ -43,18 +43,6 @@ import org.jspecify.annotations.Nullable;
  * gone (see {@link RunRow#markDeadRunsKilled}), so a crashed run never reads as running forever.
  */
 final class LocalRunStore implements RunStore {
-  static final List<String> SUMMARY_FIELDS =
-      List.of("experiment_id", "name", "created_at", "num_runs", "last_run");
-  static final List<String> RUN_FIELDS =
-      List.of(
-          "run_id",
-          "name",
-          "status",
-          "start_time",
-          "end_time",
-          "duration",
-          "param.<key>",
-          "metric.<key>");
   static final List<String> RESULT_COLUMNS =
       List.of("run_id", "status", "start_time", "end_time", "duration");
 
@@ -141,7 +129,7 @@ final class LocalRunStore implements RunStore {
 
   @Override
   public List<ExperimentSummary> experimentSummaries(Sort sort) {
-    sort.requireValid(SUMMARY_FIELDS);
+    sort.requireValid(Sort.SUMMARY_FIELDS);
     List<ExperimentSummary> all =
         db.read(
             "cannot summarise experiments",
@@ -184,7 +172,7 @@ final class LocalRunStore implements RunStore {
 
   @Override
   public List<RunInfo> experimentRuns(String experimentIdOrName, Sort sort) {
-    sort.requireValid(RUN_FIELDS);
+    sort.requireValid(Sort.RUN_FIELDS);
     RunRow.markDeadRunsKilled(db);
     List<RunValues> runs =
         db.read(
@@ -303,7 +291,7 @@ final class LocalRunStore implements RunStore {
 
   @Override
   public ResultsTable loadResults(String experimentIdOrName, Sort sort) {
-    sort.requireValid(RUN_FIELDS);
+    sort.requireValid(Sort.RUN_FIELDS);
     RunRow.markDeadRunsKilled(db);
     List<RunValues> runs =
         db.read(

@@ -26,7 +26,6 @@ import java.util.Map;
  * does not copy the files on registration: the version points at the run's artifact. Thread-safe.
  */
 final class MlflowModelRegistry implements ModelRegistry {
-  private static final List<String> VERSION_FIELDS = List.of("version", "registered_at");
 
   private final MlflowRunStore store;
   private final MlflowTracking tracking;
@@ -169,7 +168,7 @@ final class MlflowModelRegistry implements ModelRegistry {
 
   @Override
   public List<ModelVersion> modelVersions(String modelName, Sort sort) {
-    sort.requireValid(VERSION_FIELDS);
+    sort.requireValid(Sort.VERSION_FIELDS);
     ObjectNode model = registeredModel(modelName);
     Map<String, List<String>> aliases = new LinkedHashMap<>();
     for (JsonNode a : model.path("aliases")) {

@@ -42,18 +42,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class MlflowRunStore implements RunStore {
   static final String MANIFEST = "tracelet-artifact.json";
-  private static final List<String> SUMMARY_FIELDS =
-      List.of("experiment_id", "name", "created_at", "num_runs", "last_run");
-  private static final List<String> RUN_FIELDS =
-      List.of(
-          "run_id",
-          "name",
-          "status",
-          "start_time",
-          "end_time",
-          "duration",
-          "param.<key>",
-          "metric.<key>");
 
   private final MlflowTracking tracking;
   private final MlflowArtifacts artifacts;
@@ -119,7 +107,7 @@ final class MlflowRunStore implements RunStore {
 
   @Override
   public List<ExperimentSummary> experimentSummaries(Sort sort) {
-    sort.requireValid(SUMMARY_FIELDS);
+    sort.requireValid(Sort.SUMMARY_FIELDS);
     List<ExperimentSummary> out = new ArrayList<>();
     for (ExperimentInfo e : listExperiments()) {
       List<ObjectNode> runs = tracking.searchRuns(List.of(e.id()), null, "ACTIVE_ONLY");
@@ -141,7 +129,7 @@ final class MlflowRunStore implements RunStore {
 
   @Override
   public List<RunInfo> experimentRuns(String experimentIdOrName, Sort sort) {
-    sort.requireValid(RUN_FIELDS);
+    sort.requireValid(Sort.RUN_FIELDS);
     List<ObjectNode> runs =
         tracking.searchRuns(List.of(experimentId(experimentIdOrName)), null, "ACTIVE_ONLY");
     List<ObjectNode> ordered = sorted(runs, sort, field -> runKey(field));
@@ -225,7 +213,7 @@ final class MlflowRunStore implements RunStore {
 
   @Override
   public ResultsTable loadResults(String experimentIdOrName, Sort sort) {
-    sort.requireValid(RUN_FIELDS);
+    sort.requireValid(Sort.RUN_FIELDS);
     List<ObjectNode> runs =
         sorted(
             tracking.searchRuns(List.of(experimentId(experimentIdOrName)), null, "ACTIVE_ONLY"),
