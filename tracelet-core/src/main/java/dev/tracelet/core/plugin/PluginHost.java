@@ -137,11 +137,6 @@ public final class PluginHost implements AutoCloseable {
     return jars;
   }
 
-  /** Whether {@code jar} is loaded, or was tried and refused (it is not tried again). */
-  public synchronized boolean isKnown(Path jar) {
-    return reportsByFile.containsKey(key(jar));
-  }
-
   /** The JARs loaded or refused, by their original paths. */
   public synchronized Set<Path> knownJars() {
     Set<Path> out = new LinkedHashSet<>();

@@ -1,7 +1,6 @@
 package dev.tracelet.core.plugin;
 
 import dev.tracelet.api.plugin.BackendPlugin;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,9 +17,4 @@ public record RegisteredBackend(
     BackendPlugin plugin,
     ClassLoader loader,
     @Nullable String pluginId,
-    String source) {
-
-  public Optional<String> id() {
-    return Optional.ofNullable(pluginId);
-  }
-}
+    String source) {}
