@@ -75,7 +75,7 @@ public class LogMetricBenchmark {
     Map<String, String> props = new HashMap<>();
     props.put("tracelet.plugins_dir", work.resolve("none").toString());
     props.put("tracelet.track_system", "false");
-    props.put("tracelet.queue_capacity", "1048576");
+    props.put("tracelet.queue_memory", "256MB");
     props.put("tracelet.batch_size", "10000");
     engine = TraceletEngine.create(new SettingsSources(Map.of(), props, work, null));
     String[] names = new String[backends];

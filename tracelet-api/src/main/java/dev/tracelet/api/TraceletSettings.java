@@ -38,7 +38,7 @@ public final class TraceletSettings {
   private final boolean automagicArtifacts;
   private final boolean watchFilesystem;
   private final List<String> artifactWatchDirs;
-  private final int queueCapacity;
+  private final long queueMemoryBytes;
   private final int batchSize;
   private final Duration flushInterval;
   private final Duration shutdownTimeout;
@@ -64,7 +64,7 @@ public final class TraceletSettings {
     this.automagicArtifacts = b.automagicArtifacts;
     this.watchFilesystem = b.watchFilesystem;
     this.artifactWatchDirs = List.copyOf(b.artifactWatchDirs);
-    this.queueCapacity = b.queueCapacity;
+    this.queueMemoryBytes = b.queueMemoryBytes;
     this.batchSize = b.batchSize;
     this.flushInterval = b.flushInterval;
     this.shutdownTimeout = b.shutdownTimeout;
@@ -147,9 +147,13 @@ public final class TraceletSettings {
     return artifactWatchDirs;
   }
 
-  /** Events each backend's queue holds before the overflow policy applies. */
-  public int queueCapacity() {
-    return queueCapacity;
+  /**
+   * Memory, in bytes, that the queues of one run may hold in total, shared between its backends. A
+   * backend whose queue fills (it is down or slower than the training loop) has its events moved to
+   * its journal on disk rather than held in memory.
+   */
+  public long queueMemoryBytes() {
+    return queueMemoryBytes;
   }
 
   /** Most events handed to a backend in one batch (a backend may ask for fewer). */
@@ -231,7 +235,7 @@ public final class TraceletSettings {
     m.put("automagic_artifacts", Boolean.toString(automagicArtifacts));
     m.put("watch_filesystem", Boolean.toString(watchFilesystem));
     m.put("artifact_watch_dirs", String.join(",", artifactWatchDirs));
-    m.put("queue_capacity", Integer.toString(queueCapacity));
+    m.put("queue_memory", queueMemoryBytes + "B");
     m.put("batch_size", Integer.toString(batchSize));
     m.put("flush_interval", seconds(flushInterval));
     m.put("shutdown_timeout", seconds(shutdownTimeout));
@@ -274,7 +278,7 @@ public final class TraceletSettings {
             .automagicArtifacts(automagicArtifacts)
             .watchFilesystem(watchFilesystem)
             .artifactWatchDirs(artifactWatchDirs)
-            .queueCapacity(queueCapacity)
+            .queueMemoryBytes(queueMemoryBytes)
             .batchSize(batchSize)
             .flushInterval(flushInterval)
             .shutdownTimeout(shutdownTimeout)
@@ -337,7 +341,7 @@ public final class TraceletSettings {
     private boolean automagicArtifacts;
     private boolean watchFilesystem;
     private List<String> artifactWatchDirs = List.of();
-    private int queueCapacity = 65_536;
+    private long queueMemoryBytes = 64L << 20;
     private int batchSize = 1_000;
     private Duration flushInterval = Duration.ofSeconds(1);
     private Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -424,8 +428,12 @@ public final class TraceletSettings {
       return this;
     }
 
-    public Builder queueCapacity(int v) {
-      queueCapacity = v;
+    /** Total queue memory of a run in bytes; at least 1 MiB. */
+    public Builder queueMemoryBytes(long v) {
+      if (v < (1L << 20)) {
+        throw new IllegalArgumentException("queue memory must be at least 1 MiB, got " + v);
+      }
+      queueMemoryBytes = v;
       return this;
     }
 

@@ -32,6 +32,9 @@ public final class FakeBackend implements BackendPlugin {
   public final List<TagEvent> tags = new CopyOnWriteArrayList<>();
   public final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
   public final List<String> artifacts = new CopyOnWriteArrayList<>();
+  public final Map<String, String> artifactFileContents =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  public volatile boolean failArtifacts;
   public final List<RunStatus> closed = new CopyOnWriteArrayList<>();
   public final List<BackendContext> contexts = new CopyOnWriteArrayList<>();
   public final AtomicInteger logCalls = new AtomicInteger();
@@ -131,7 +134,19 @@ public final class FakeBackend implements BackendPlugin {
 
     @Override
     public ArtifactResult logArtifact(TraceletArtifact artifact) {
+      if (failArtifacts || failAlways) {
+        throw new IllegalStateException("backend " + name + " cannot take artifacts now");
+      }
       artifacts.add(artifact.name());
+      for (var f : artifact.files()) {
+        try {
+          artifactFileContents.put(
+              artifact.name() + "/" + f.artifactPath(),
+              java.nio.file.Files.readString(f.localPath()));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
       return new ArtifactResult(name, "fake://" + artifact.name(), "1", Map.of());
     }
 

@@ -1,6 +1,7 @@
 package dev.tracelet.core.dispatch;
 
 import dev.tracelet.api.RunStatus;
+import dev.tracelet.api.artifact.ArtifactResult;
 import dev.tracelet.api.plugin.BackendCapabilities;
 import dev.tracelet.api.plugin.BackendSession;
 import dev.tracelet.api.plugin.EventBatch;
@@ -12,15 +13,21 @@ import dev.tracelet.core.plugin.PluginCalls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.jctools.queues.MpscArrayQueue;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -35,9 +42,12 @@ import org.slf4j.LoggerFactory;
  * read: no lock, no I/O, no allocation beyond the event, whatever the backend does. When the queue
  * is full the event is counted as dropped and reported at flush and close.
  *
- * <p>The worker is the only thread that touches the session, so a session is never called
- * concurrently. It opens the session before delivering anything and keeps queueing meanwhile, so
- * nothing logged during a slow start is lost.
+ * <p>The worker never calls the backend itself: each call (open, log, upload, close) runs on the
+ * channel's own plugin-call thread while the worker watches the queue. If the queue passes half its
+ * capacity while a call is slow or hung, the worker moves the backlog to the journal, so a slow
+ * backend costs disk, not memory, and the queue (sized from {@code queue_memory}) rarely fills.
+ * Calls are made one at a time, in order, so a session is never called concurrently. The session is
+ * opened before anything is delivered, and events keep queueing meanwhile.
  *
  * <p>When a backend stays down (a batch fails all its retries, or the session cannot be opened), a
  * circuit breaker opens: the worker stops calling the backend and appends batches to the run's
@@ -55,6 +65,9 @@ final class BackendChannel {
   private static final long FIRST_COOLDOWN_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MAX_COOLDOWN_NANOS = TimeUnit.MINUTES.toNanos(1);
 
+  /** How often the worker looks at the queue while a plugin call is under way. */
+  private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
   private final String backend;
   private final String runId;
   private final @Nullable Path journalDir;
@@ -64,6 +77,9 @@ final class BackendChannel {
   private volatile @Nullable ClassLoader loader;
   private volatile @Nullable SessionOpener opener;
   private final MpscArrayQueue<Object> queue;
+  private final int highWater;
+  private final int lowWater;
+  private final ExecutorService pluginCalls;
   private final int configuredBatch;
   private final long lingerNanos;
   private final Thread worker;
@@ -80,12 +96,18 @@ final class BackendChannel {
   private final Object progress = new Object();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-  private volatile boolean waiting;
+  /**
+   * The queue size at which {@link #offer} wakes the worker; 0 while the worker is busy draining.
+   * One volatile read on the caller's path covers both the idle worker (woken for a full batch) and
+   * the worker waiting on a slow call (woken to move the backlog to the journal).
+   */
+  private volatile int wakeAt;
+
   private volatile boolean flushRequested;
   private volatile boolean closing;
   private volatile long closeDeadlineNanos = Long.MAX_VALUE;
   private volatile RunStatus closeStatus = RunStatus.FINISHED;
-  private volatile int signalThreshold;
+  private int signalThreshold;
   private volatile @Nullable String lastError;
   private volatile @Nullable BackendSession session;
 
@@ -94,6 +116,11 @@ final class BackendChannel {
   private long circuitRetryAt;
   private long cooldownNanos = FIRST_COOLDOWN_NANOS;
   private boolean circuitOpen;
+  private boolean journalDirty;
+  private boolean overflowReported;
+  private @Nullable BackendCapabilities capabilities;
+  // Tasks taken off the queue while a call was under way, run next (reads need the session).
+  private final ArrayDeque<SessionTask<?>> heldTasks = new ArrayDeque<>();
 
   BackendChannel(
       String backend,
@@ -114,12 +141,21 @@ final class BackendChannel {
     this.offline = offline;
     this.journalDir = journalDir;
     this.queue = new MpscArrayQueue<>(Math.max(capacity, 2));
+    this.highWater = Math.max(1, queue.capacity() / 2);
+    this.lowWater = queue.capacity() / 8;
     this.configuredBatch = batchSize;
     this.signalThreshold = batchSize;
     this.lingerNanos = linger.toNanos();
     String shortId = runId.length() > 8 ? runId.substring(0, 8) : runId;
     this.worker = new Thread(this::run, "tracelet-" + backend + "-" + shortId);
     this.worker.setDaemon(true);
+    this.pluginCalls =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "tracelet-" + backend + "-" + shortId + "-call");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   String backend() {
@@ -139,7 +175,8 @@ final class BackendChannel {
       dropped.increment();
       return false;
     }
-    if (waiting && queue.size() >= signalThreshold) {
+    int wake = wakeAt;
+    if (wake != 0 && queue.size() >= wake) {
       LockSupport.unpark(worker);
     }
     return true;
@@ -243,7 +280,21 @@ final class BackendChannel {
     return l == null ? BackendChannel.class.getClassLoader() : l;
   }
 
+  /** The close deadline passed while the backend was still answering a call. */
+  private static final class Abandoned extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Abandoned() {
+      super(
+          "shutdown_timeout passed while the backend was still answering a call",
+          null,
+          false,
+          false);
+    }
+  }
+
   private void run() {
+    boolean abandoned = false;
     try {
       journal = openJournal();
       if (offline != null) {
@@ -256,18 +307,29 @@ final class BackendChannel {
         return;
       }
       session = s;
-      BackendCapabilities caps = PluginCalls.withLoader(loader(), s::capabilities);
+      BackendCapabilities caps = callPlugin(s::capabilities);
+      capabilities = caps;
       int batchLimit = Math.max(1, Math.min(configuredBatch, caps.maxBatchEvents()));
       signalThreshold = batchLimit;
       drainLoop(s, batchLimit);
       replayBeforeClosing(s);
       closeSession(s);
+    } catch (Abandoned a) {
+      abandoned = true;
+      lastError = a.getMessage();
+      log.warn("Backend '{}': {}; what is left stays in the journal", backend, lastError);
+      spillEverything();
     } catch (Throwable t) {
       lastError = Failures.describe(t);
       log.error("Tracelet worker for backend '{}' stopped: {}", backend, lastError, t);
       spillEverything();
     } finally {
       closeJournal();
+      if (abandoned) {
+        pluginCalls.shutdownNow();
+      } else {
+        pluginCalls.shutdown();
+      }
       session = null;
       opener = null;
       loader = null;
@@ -277,6 +339,84 @@ final class BackendChannel {
         terminated.complete(null);
         signalProgress();
       }
+    }
+  }
+
+  /**
+   * Runs one call on the plugin-call thread, with the plugin's class loader as context loader, and
+   * waits for it while keeping the queue below its high-water mark.
+   *
+   * @throws Abandoned if the run is closing and its deadline passed before the call returned
+   */
+  private <T> T callPlugin(Supplier<T> call) {
+    ClassLoader l = loader();
+    Thread waiter = Thread.currentThread();
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Future<?> running =
+        pluginCalls.submit(
+            () -> {
+              try {
+                result.complete(PluginCalls.withLoader(l, call));
+              } catch (Throwable t) {
+                result.completeExceptionally(t);
+              } finally {
+                LockSupport.unpark(waiter);
+              }
+            });
+    while (!result.isDone()) {
+      wakeAt = highWater;
+      if (!result.isDone() && queue.size() < highWater) {
+        LockSupport.parkNanos(this, WATCH_NANOS);
+      }
+      wakeAt = 0;
+      relieveQueue();
+      if (!result.isDone() && closing && System.nanoTime() - closeDeadlineNanos > 0) {
+        running.cancel(true);
+        throw new Abandoned();
+      }
+    }
+    try {
+      return result.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(cause);
+    }
+  }
+
+  private void runOnPlugin(Runnable call) {
+    callPlugin(
+        () -> {
+          call.run();
+          return null;
+        });
+  }
+
+  /**
+   * While a call is under way: if the queue has passed its high-water mark, moves the oldest events
+   * to the journal until it is down to its low-water mark. Everything delivered later comes from
+   * the journal first, so order is kept.
+   */
+  private void relieveQueue() {
+    if (journal == null || queue.size() < highWater) {
+      return;
+    }
+    long before = journaled.get();
+    moveQueueToJournal(lowWater, true);
+    if (!overflowReported) {
+      overflowReported = true;
+      log.warn(
+          "Backend '{}' is slower than the training loop: its queue passed {} events, so the"
+              + " backlog ({} events so far) goes to the journal on disk and is delivered from"
+              + " there, in order",
+          backend,
+          highWater,
+          journaled.get() - before);
     }
   }
 
@@ -309,15 +449,16 @@ final class BackendChannel {
 
   /**
    * Offline mode: the backend is never contacted; everything queued goes to the journal until the
-   * run ends, and the run's manifest is written beside it for {@code tracelet sync}.
+   * run ends (artifacts with a copy of their files), and the run's manifest is written beside it
+   * for {@code tracelet sync}.
    */
   private void keepOffline(RunManifest manifest) {
     while (!closing) {
-      waiting = true;
+      wakeAt = signalThreshold;
       if (queue.isEmpty() && !flushRequested) {
         LockSupport.parkNanos(this, lingerNanos);
       }
-      waiting = false;
+      wakeAt = 0;
       spillQueue();
       flushRequested = false;
     }
@@ -352,7 +493,9 @@ final class BackendChannel {
     while (true) {
       try {
         SessionOpener o = Objects.requireNonNull(opener);
-        return PluginCalls.withLoader(loader(), o::open);
+        return callPlugin(o::open);
+      } catch (Abandoned a) {
+        return null;
       } catch (RuntimeException | LinkageError e) {
         attempt++;
         lastError = Failures.describe(e);
@@ -385,6 +528,12 @@ final class BackendChannel {
         return;
       }
       int pending = batch.size();
+      SessionTask<?> held = heldTasks.poll();
+      if (held != null) {
+        deliver(s, batch);
+        runTask(s, held);
+        continue;
+      }
       Object e = pending < batchLimit ? queue.relaxedPoll() : null;
       if (e != null) {
         if (pending == 0) {
@@ -410,14 +559,17 @@ final class BackendChannel {
         continue;
       }
       if (queueEmpty && pending == 0) {
+        forceJournal();
         flushRequested = false;
         long drops = dropped.sum();
         if (drops != reportedDrops) {
           log.warn(
-              "Backend '{}': {} events dropped so far because its queue was full"
-                  + " (raise queue_capacity, or the backend is too slow)",
+              "Backend '{}': {} events dropped so far because its queue was full{}",
               backend,
-              drops);
+              drops,
+              journal == null
+                  ? " and journal_dir is off (turn the journal on, or raise queue_memory)"
+                  : " (the journal could not keep up; raise queue_memory)");
           reportedDrops = drops;
         }
         if (closing) {
@@ -428,11 +580,11 @@ final class BackendChannel {
       if (journalPending() && circuitOpen) {
         wait = Math.min(wait, circuitRetryAt - System.nanoTime());
       }
-      waiting = true;
+      wakeAt = signalThreshold;
       if (queue.isEmpty() && !closing && !flushRequested) {
         LockSupport.parkNanos(this, Math.max(wait, 1000));
       }
-      waiting = false;
+      wakeAt = 0;
     }
   }
 
@@ -490,10 +642,14 @@ final class BackendChannel {
     long backoff = FIRST_BACKOFF_NANOS;
     for (int attempt = 1; ; attempt++) {
       try {
-        PluginCalls.runWithLoader(loader(), () -> s.log(batch));
+        runOnPlugin(() -> s.log(batch));
         delivered.addAndGet(size);
         closeCircuit();
         return;
+      } catch (Abandoned a) {
+        // Its fate is unknown: keep it, so a resume delivers it at least once.
+        spill(batch);
+        throw a;
       } catch (RuntimeException | LinkageError | AssertionError e) {
         lastError = Failures.describe(e);
         // IllegalArgumentException: the backend cannot take this batch at all; retrying won't help.
@@ -528,7 +684,7 @@ final class BackendChannel {
     }
   }
 
-  /** Replays the journal's oldest batch if the circuit allows; true if one was delivered. */
+  /** Replays the journal's oldest entry if the circuit allows; true if one was delivered. */
   private boolean replayOne(BackendSession s) {
     EventJournal j = journal;
     if (j == null || !j.hasPending()) {
@@ -537,24 +693,31 @@ final class BackendChannel {
     if (circuitOpen && System.nanoTime() - circuitRetryAt < 0) {
       return false;
     }
-    EventBatch batch;
+    EventJournal.Entry entry;
     try {
-      batch = j.peek();
+      entry = j.peek();
     } catch (IOException e) {
       lastError = "journal unreadable: " + e;
       log.warn("Backend '{}': {}", backend, lastError);
       return false;
     }
-    if (batch == null) {
+    if (entry == null) {
       journaled.set(0);
       return false;
     }
     try {
-      PluginCalls.runWithLoader(loader(), () -> s.log(batch));
-      delivered.addAndGet(batch.size());
+      if (entry instanceof EventJournal.Events events) {
+        runOnPlugin(() -> s.log(events.batch()));
+      } else if (entry instanceof EventJournal.Artifact artifact) {
+        callPlugin(() -> s.logArtifact(artifact.artifact()));
+      }
+      delivered.addAndGet(entry.size());
+    } catch (Abandoned a) {
+      throw a; // still journaled; the cursor did not move
     } catch (IllegalArgumentException e) {
       lastError = Failures.describe(e);
-      failed.addAndGet(batch.size());
+      log.warn("Backend '{}' refused a journaled entry: {}", backend, lastError);
+      failed.addAndGet(entry.size());
     } catch (RuntimeException | LinkageError | AssertionError e) {
       lastError = Failures.describe(e);
       openCircuit();
@@ -613,6 +776,11 @@ final class BackendChannel {
     return j != null && j.hasPending();
   }
 
+  /**
+   * Appends a batch to the journal. While more events are queued the write is left to the operating
+   * system (it survives the process dying); the journal is forced to the device when the worker
+   * catches up, on flush and on close.
+   */
   private void spill(EventBatch batch) {
     EventJournal j = journal;
     if (j == null) {
@@ -620,7 +788,9 @@ final class BackendChannel {
       return;
     }
     try {
-      j.append(batch);
+      boolean force = flushRequested || closing || queue.isEmpty();
+      j.append(batch, force);
+      journalDirty = !force;
       journaled.set(j.pendingEvents());
     } catch (IOException | RuntimeException e) {
       lastError = "journal write failed: " + e;
@@ -629,33 +799,103 @@ final class BackendChannel {
     }
   }
 
-  /** Moves what is queued into the journal (the session is not open); tasks fail. */
+  private void forceJournal() {
+    EventJournal j = journal;
+    if (j != null && journalDirty) {
+      try {
+        j.force();
+        journalDirty = false;
+      } catch (IOException e) {
+        log.warn("Backend '{}': cannot force the journal to disk: {}", backend, e.toString());
+      }
+    }
+  }
+
+  /** Moves everything queued into the journal (the session is not usable now). */
   private void spillQueue() {
+    moveQueueToJournal(0, false);
+  }
+
+  /**
+   * Moves queued events to the journal, oldest first, until at most {@code keep} remain. An
+   * artifact upload is journaled with its files; a capabilities query is answered from what the
+   * session said (or the defaults before it opened). Other calls wait for the session when it is
+   * usable ({@code sessionUsable}), and fail otherwise.
+   */
+  private void moveQueueToJournal(int keep, boolean sessionUsable) {
     if (journal == null) {
       return;
     }
     Batcher batch = new Batcher(configuredBatch);
-    Object e;
-    while ((e = queue.relaxedPoll()) != null) {
+    while (queue.size() > keep) {
+      Object e = queue.relaxedPoll();
+      if (e == null) {
+        break;
+      }
       if (e instanceof SessionTask<?> task) {
-        task.result.completeExceptionally(
-            new IllegalStateException(backend + " is unreachable: " + lastError));
-        settled.incrementAndGet();
+        spillBatch(batch);
+        if (task.artifact != null || task.capabilitiesQuery || !sessionUsable) {
+          settleWithoutSession(task);
+        } else {
+          heldTasks.add(task);
+        }
         continue;
       }
       batch.add(e);
       if (batch.size() >= configuredBatch) {
-        int n = batch.size();
-        spill(batch.take());
-        settled.addAndGet(n);
+        spillBatch(batch);
       }
     }
-    if (batch.size() > 0) {
-      int n = batch.size();
+    spillBatch(batch);
+    forceJournal();
+    signalProgress();
+  }
+
+  private void spillBatch(Batcher batch) {
+    int n = batch.size();
+    if (n > 0) {
       spill(batch.take());
       settled.addAndGet(n);
     }
-    signalProgress();
+  }
+
+  /** Settles a task without calling the backend: see {@link #moveQueueToJournal}. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void settleWithoutSession(SessionTask task) {
+    if (task.capabilitiesQuery) {
+      BackendCapabilities c = capabilities;
+      task.result.complete(c == null ? BackendCapabilities.defaults() : c);
+    } else if (task.artifact != null && journal != null) {
+      journalArtifact(task);
+    } else {
+      task.result.completeExceptionally(
+          new IllegalStateException(backend + " is unreachable: " + lastError));
+    }
+    settled.incrementAndGet();
+  }
+
+  /** Keeps an artifact (and a copy of its files) in the journal; its result says so. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void journalArtifact(SessionTask task) {
+    EventJournal j = Objects.requireNonNull(journal);
+    try {
+      j.appendArtifact(Objects.requireNonNull(task.artifact));
+      journaled.set(j.pendingEvents());
+      task.result.complete(
+          new ArtifactResult(
+              backend,
+              "journal:" + runId + "/" + task.artifact.name(),
+              "pending",
+              Map.of("journaled", true)));
+      log.info(
+          "Backend '{}': artifact '{}' kept in the journal until the backend takes it",
+          backend,
+          task.artifact.name());
+    } catch (IOException | RuntimeException e) {
+      lastError = "cannot journal artifact '" + task.artifact.name() + "': " + e;
+      log.warn("Backend '{}': {}", backend, lastError);
+      task.result.completeExceptionally(new IllegalStateException(lastError, e));
+    }
   }
 
   private void openCircuit() {
@@ -675,12 +915,41 @@ final class BackendChannel {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private void runTask(BackendSession s, SessionTask task) {
+    boolean backlog = journalPending() || (circuitOpen && journal != null);
+    if (task.capabilitiesQuery || (task.artifact != null && backlog)) {
+      // Capabilities were read when the session opened; an artifact queues behind the journal.
+      settleWithoutSession(task);
+      signalProgress();
+      return;
+    }
     try {
-      Object r = PluginCalls.withLoader(loader(), () -> task.call.apply(s));
+      Object r = callPlugin(() -> task.call.apply(s));
       task.result.complete(r);
-    } catch (RuntimeException | LinkageError | AssertionError e) {
+    } catch (Abandoned a) {
+      if (task.artifact != null && journal != null) {
+        journalArtifact(task);
+      } else {
+        task.result.completeExceptionally(a);
+      }
+      settled.incrementAndGet();
+      throw a;
+    } catch (IllegalArgumentException e) {
       lastError = Failures.describe(e);
       task.result.completeExceptionally(e);
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      lastError = Failures.describe(e);
+      if (task.artifact != null && journal != null) {
+        // The backend failed (not refused) the upload: keep it and retry with the journal.
+        log.warn(
+            "Backend '{}' failed to take artifact '{}': {}; journaling it until it recovers",
+            backend,
+            task.artifact.name(),
+            lastError);
+        openCircuit();
+        journalArtifact(task);
+      } else {
+        task.result.completeExceptionally(e);
+      }
     }
     settled.incrementAndGet();
     signalProgress();
@@ -688,7 +957,9 @@ final class BackendChannel {
 
   private void closeSession(BackendSession s) {
     try {
-      PluginCalls.runWithLoader(loader(), () -> s.close(closeStatus));
+      runOnPlugin(() -> s.close(closeStatus));
+    } catch (Abandoned a) {
+      throw a;
     } catch (RuntimeException | LinkageError e) {
       lastError = Failures.describe(e);
       log.warn("Backend '{}' failed to end the run: {}", backend, lastError);
@@ -698,6 +969,7 @@ final class BackendChannel {
   private void closeJournal() {
     EventJournal j = journal;
     if (j != null) {
+      forceJournal();
       try {
         j.close();
       } catch (IOException e) {
@@ -708,11 +980,7 @@ final class BackendChannel {
 
   /** The close deadline passed: what is still queued goes to the journal, or counts as failed. */
   private void abandon(Batcher batch) {
-    int n = batch.size();
-    if (n > 0) {
-      spill(batch.take());
-      settled.addAndGet(n);
-    }
+    spillBatch(batch);
     spillEverything();
     lastError = "shutdown_timeout passed before delivery finished";
     log.warn("Backend '{}': {}", backend, lastError);
@@ -721,6 +989,12 @@ final class BackendChannel {
   /** Journals (or fails) everything still queued; refuses anything offered afterwards. */
   private void spillEverything() {
     closing = true;
+    SessionTask<?> held;
+    while ((held = heldTasks.poll()) != null) {
+      held.result.completeExceptionally(
+          new IllegalStateException(backend + " is unavailable: " + lastError));
+      settled.incrementAndGet();
+    }
     if (journal != null) {
       spillQueue();
       return;
@@ -741,7 +1015,10 @@ final class BackendChannel {
     }
   }
 
-  /** Sleeps about {@code nanos} with jitter; false when closing and past the close deadline. */
+  /**
+   * Sleeps about {@code nanos} with jitter, keeping the queue below its high-water mark; false when
+   * closing and past the close deadline.
+   */
   private boolean sleepUnlessClosingPastDeadline(long nanos) {
     long jittered = nanos / 2 + ThreadLocalRandom.current().nextLong(nanos / 2 + 1);
     long until = System.nanoTime() + jittered;
@@ -754,7 +1031,12 @@ final class BackendChannel {
       if (left <= 0) {
         return true;
       }
-      LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+      relieveQueue();
+      wakeAt = highWater;
+      if (queue.size() < highWater) {
+        LockSupport.parkNanos(this, Math.min(left, WATCH_NANOS));
+      }
+      wakeAt = 0;
     }
   }
 

@@ -40,7 +40,9 @@ public record BackendDelivery(
     StringBuilder b =
         new StringBuilder(backend).append(": ").append(delivered).append(" delivered");
     if (dropped > 0) {
-      b.append(", ").append(dropped).append(" dropped (queue full; raise queue_capacity)");
+      b.append(", ")
+          .append(dropped)
+          .append(" dropped (queue full; keep journal_dir on, or raise queue_memory)");
     }
     if (failed > 0) {
       b.append(", ").append(failed).append(" failed");

@@ -1,5 +1,14 @@
 package dev.tracelet.core.dispatch;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tracelet.api.artifact.ArtifactFile;
+import dev.tracelet.api.artifact.ArtifactReference;
+import dev.tracelet.api.artifact.ArtifactType;
+import dev.tracelet.api.artifact.TraceletArtifact;
 import dev.tracelet.api.plugin.EventBatch;
 import dev.tracelet.api.plugin.MetricEvent;
 import dev.tracelet.api.plugin.ParamEvent;
@@ -10,12 +19,15 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +41,10 @@ import org.jspecify.annotations.Nullable;
  * recovers — or by a later process that resumes the run.
  *
  * <p>Layout: a 4-byte magic, then records {@code [int length][int crc32c][payload]}; a payload is
- * one {@link EventBatch}. A torn or corrupt tail (the process died mid-write) is detected by its
+ * one {@link EventBatch} or one artifact. An artifact's files are copied beside the journal (in
+ * {@code <backend>.artifacts/<record offset>/}) before its record is written, because the files the
+ * caller logged may be gone by the time the backend is back; its record holds the artifact's
+ * description as JSON. A torn or corrupt tail (the process died mid-write) is detected by its
  * length or checksum and cut off when the journal is opened; everything before it is kept. A cursor
  * file holds the offset of the first record not yet delivered, so a restart replays at most the
  * batch that was in flight. When everything is delivered both files are deleted.
@@ -37,22 +52,51 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe: only the backend's worker uses it.
  */
 final class EventJournal implements AutoCloseable {
-  private static final int MAGIC = 0x54524a31; // "TRJ1"
+  private static final int MAGIC = 0x54524a32; // "TRJ2"
+  private static final byte EVENTS = 'E';
+  private static final byte ARTIFACT = 'A';
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int HEADER = 4;
   private static final int MAX_RECORD = 256 << 20;
 
   private final Path file;
   private final Path cursorFile;
+  private final Path artifactsDir;
   private @Nullable FileChannel channel;
   private long readOffset = HEADER;
   private long writeOffset = HEADER;
   private long pendingEvents;
   private long peekedEnd = -1;
   private int peekedSize;
+  private @Nullable Path peekedArtifactDir;
 
   private EventJournal(Path file) {
     this.file = file;
     this.cursorFile = file.resolveSibling(file.getFileName() + ".cursor");
+    this.artifactsDir =
+        file.resolveSibling(file.getFileName().toString().replace(".journal", "") + ".artifacts");
+  }
+
+  /** What a journal record holds: a batch of events, or one artifact. */
+  sealed interface Entry permits Events, Artifact {
+    /** Events this entry counts for in {@link #pendingEvents()} (an artifact counts as one). */
+    int size();
+  }
+
+  /** A batch of events. */
+  record Events(EventBatch batch) implements Entry {
+    @Override
+    public int size() {
+      return batch.size();
+    }
+  }
+
+  /** An artifact whose files are the journal's own copies. */
+  record Artifact(TraceletArtifact artifact) implements Entry {
+    @Override
+    public int size() {
+      return 1;
+    }
   }
 
   /** The journal of {@code backend} for {@code runId} under {@code dir}; reads what is there. */
@@ -77,7 +121,79 @@ final class EventJournal implements AutoCloseable {
 
   /** Appends a batch and forces it to disk before returning. */
   void append(EventBatch batch) throws IOException {
-    byte[] payload = encode(batch);
+    append(batch, true);
+  }
+
+  /**
+   * Appends a batch; with {@code force} false it reaches the operating system (it survives the
+   * process being killed) but is forced to the device only by a later {@link #force()}.
+   */
+  void append(EventBatch batch, boolean force) throws IOException {
+    writeRecord(withKind(EVENTS, encode(batch)), batch.size(), force);
+  }
+
+  /**
+   * Copies the artifact's files beside the journal and appends its record, forcing both to disk.
+   * References are kept as references (nothing is fetched).
+   */
+  void appendArtifact(TraceletArtifact artifact) throws IOException {
+    channel(); // creates the journal, so writeOffset is where this record goes
+    String key = Long.toString(writeOffset);
+    Path dir = artifactsDir.resolve(key);
+    deleteTree(dir); // left over from a torn record at the same offset
+    Files.createDirectories(dir);
+    ObjectNode root = JSON.createObjectNode();
+    root.put("dir", key);
+    root.put("name", artifact.name());
+    root.put("type", artifact.type().name());
+    root.put("description", artifact.description());
+    root.put("created_at", artifact.createdAt().toString());
+    ArrayNode files = root.putArray("files");
+    for (ArtifactFile f : artifact.files()) {
+      Path copy = dir.resolve(f.artifactPath()).normalize();
+      if (!copy.startsWith(dir)) {
+        throw new IOException("artifact path escapes the journal: " + f.artifactPath());
+      }
+      Files.createDirectories(copy.getParent());
+      Files.copy(f.localPath(), copy, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel c = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+        c.force(true);
+      }
+      ObjectNode n = files.addObject();
+      n.put("path", f.artifactPath());
+      n.put("description", f.description());
+      n.put("size", f.sizeBytes());
+      n.put("checksum", f.checksum());
+    }
+    ArrayNode refs = root.putArray("references");
+    for (ArtifactReference r : artifact.references()) {
+      ObjectNode n = refs.addObject();
+      n.put("uri", r.uri().toString());
+      if (r.sizeBytes() != null) {
+        n.put("size", r.sizeBytes());
+      }
+      n.put("description", r.description());
+    }
+    root.set("metadata", JSON.valueToTree(jsonSafe(artifact.metadata())));
+    writeRecord(withKind(ARTIFACT, JSON.writeValueAsBytes(root)), 1, true);
+  }
+
+  /** Forces everything appended so far to the device. */
+  void force() throws IOException {
+    FileChannel ch = channel;
+    if (ch != null) {
+      ch.force(false);
+    }
+  }
+
+  private static byte[] withKind(byte kind, byte[] body) {
+    byte[] out = new byte[body.length + 1];
+    out[0] = kind;
+    System.arraycopy(body, 0, out, 1, body.length);
+    return out;
+  }
+
+  private void writeRecord(byte[] payload, int events, boolean force) throws IOException {
     CRC32C crc = new CRC32C();
     crc.update(payload);
     ByteBuffer buf = ByteBuffer.allocate(8 + payload.length);
@@ -87,13 +203,15 @@ final class EventJournal implements AutoCloseable {
     while (buf.hasRemaining()) {
       ch.write(buf);
     }
-    ch.force(false);
+    if (force) {
+      ch.force(false);
+    }
     writeOffset = ch.position();
-    pendingEvents += batch.size();
+    pendingEvents += events;
   }
 
-  /** The oldest undelivered batch, or null; the same one until {@link #commit()}. */
-  @Nullable EventBatch peek() throws IOException {
+  /** The oldest undelivered entry, or null; the same one until {@link #commit()}. */
+  @Nullable Entry peek() throws IOException {
     if (!hasPending()) {
       return null;
     }
@@ -107,8 +225,10 @@ final class EventJournal implements AutoCloseable {
       return null;
     }
     peekedEnd = r.end;
-    peekedSize = r.batch.size();
-    return r.batch;
+    peekedSize = r.entry.size();
+    peekedArtifactDir =
+        r.entry instanceof Artifact ? artifactsDir.resolve(Long.toString(readOffset)) : null;
+    return r.entry;
   }
 
   /** Marks the batch returned by {@link #peek()} as delivered. */
@@ -119,6 +239,11 @@ final class EventJournal implements AutoCloseable {
     readOffset = peekedEnd;
     pendingEvents = Math.max(0, pendingEvents - peekedSize);
     peekedEnd = -1;
+    Path delivered = peekedArtifactDir;
+    peekedArtifactDir = null;
+    if (delivered != null) {
+      deleteTree(delivered);
+    }
     if (readOffset >= writeOffset) {
       deleteFiles();
     } else {
@@ -153,7 +278,7 @@ final class EventJournal implements AutoCloseable {
         break;
       }
       if (offset >= cursor) {
-        pending += r.batch.size();
+        pending += r.entry.size();
       }
       offset = r.end;
     }
@@ -168,10 +293,9 @@ final class EventJournal implements AutoCloseable {
     }
   }
 
-  private record Record(EventBatch batch, long end) {}
+  private record Record(Entry entry, long end) {}
 
-  private static @Nullable Record readAt(FileChannel ch, long offset, long limit)
-      throws IOException {
+  private @Nullable Record readAt(FileChannel ch, long offset, long limit) throws IOException {
     if (offset + 8 > limit) {
       return null;
     }
@@ -192,7 +316,7 @@ final class EventJournal implements AutoCloseable {
       return null;
     }
     try {
-      return new Record(decode(payload), offset + 8 + len);
+      return new Record(decodeEntry(payload), offset + 8 + len);
     } catch (IOException | RuntimeException e) {
       return null;
     }
@@ -237,6 +361,7 @@ final class EventJournal implements AutoCloseable {
     close();
     Files.deleteIfExists(cursorFile);
     Files.deleteIfExists(file);
+    deleteTree(artifactsDir);
     Path dir = file.getParent();
     try (var s = Files.list(dir)) {
       if (s.findAny().isEmpty()) {
@@ -259,7 +384,83 @@ final class EventJournal implements AutoCloseable {
     }
   }
 
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   // ---- encoding: a small typed format, no dependency, stable across versions ----
+
+  private Entry decodeEntry(byte[] payload) throws IOException {
+    if (payload.length == 0) {
+      throw new IOException("empty record");
+    }
+    byte[] body = java.util.Arrays.copyOfRange(payload, 1, payload.length);
+    return switch (payload[0]) {
+      case EVENTS -> new Events(decode(body));
+      case ARTIFACT -> new Artifact(decodeArtifact(body));
+      default -> throw new IOException("unknown record kind " + payload[0]);
+    };
+  }
+
+  private TraceletArtifact decodeArtifact(byte[] body) throws IOException {
+    JsonNode root = JSON.readTree(body);
+    Path dir = artifactsDir.resolve(root.path("dir").asText());
+    TraceletArtifact base =
+        new TraceletArtifact(
+            root.path("name").asText(),
+            ArtifactType.valueOf(root.path("type").asText()),
+            textOrNull(root.get("description")),
+            Instant.parse(root.path("created_at").asText()));
+    for (JsonNode r : root.path("references")) {
+      base.addReference(
+          URI.create(r.path("uri").asText()),
+          r.hasNonNull("size") ? r.get("size").asLong() : null,
+          textOrNull(r.get("description")));
+    }
+    JSON.convertValue(root.path("metadata"), new TypeReference<Map<String, Object>>() {})
+        .forEach(base::putMetadata);
+    List<ArtifactFile> files = new ArrayList<>();
+    for (JsonNode f : root.path("files")) {
+      String path = f.path("path").asText();
+      files.add(
+          new ArtifactFile(
+              dir.resolve(path),
+              path,
+              textOrNull(f.get("description")),
+              f.path("size").asLong(),
+              f.path("checksum").asText()));
+    }
+    return base.withFilesOnly(files);
+  }
+
+  private static @Nullable String textOrNull(@Nullable JsonNode n) {
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
+  /** Metadata as JSON can hold it: anything that is not a plain value becomes its text. */
+  private static Object jsonSafe(@Nullable Object v) {
+    if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean) {
+      return v == null ? "null" : v;
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, x) -> out.put(String.valueOf(k), jsonSafe(x)));
+      return out;
+    }
+    if (v instanceof Iterable<?> it) {
+      List<Object> out = new ArrayList<>();
+      it.forEach(x -> out.add(jsonSafe(x)));
+      return out;
+    }
+    return String.valueOf(v);
+  }
 
   static byte[] encode(EventBatch batch) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + batch.size() * 32);

@@ -1,6 +1,8 @@
 package dev.tracelet.core.dispatch;
 
 import dev.tracelet.api.RunStatus;
+import dev.tracelet.api.artifact.TraceletArtifact;
+import dev.tracelet.api.plugin.BackendCapabilities;
 import dev.tracelet.api.plugin.BackendSession;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +19,15 @@ import org.jspecify.annotations.Nullable;
  * backend never slows another or the caller.
  */
 public final class ExperimentDispatcher {
+  /**
+   * What one queued event costs, counted generously: a metric event is a 40-byte object plus its
+   * queue slot; the rest covers names that are not shared constants and the worker's batches.
+   */
+  static final int BYTES_PER_QUEUED_EVENT = 64;
+
+  private static final long CLOSE_GRACE_NANOS =
+      java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
+
   private final BackendChannel[] channels;
 
   private ExperimentDispatcher(List<BackendChannel> channels) {
@@ -43,14 +54,20 @@ public final class ExperimentDispatcher {
     }
   }
 
-  /** Creates the channels and starts their workers, which open the sessions. */
+  /**
+   * Creates the channels and starts their workers, which open the sessions.
+   *
+   * @param queueMemoryBytes the memory all the run's queues may hold together; each backend gets an
+   *     equal share
+   */
   public static ExperimentDispatcher start(
       String runId,
       List<Target> targets,
       @Nullable Path journalDir,
-      int queueCapacity,
+      long queueMemoryBytes,
       int batchSize,
       Duration linger) {
+    int queueCapacity = queueCapacity(queueMemoryBytes, targets.size());
     List<BackendChannel> list = new ArrayList<>();
     for (Target t : targets) {
       list.add(
@@ -71,6 +88,16 @@ public final class ExperimentDispatcher {
       c.start();
     }
     return d;
+  }
+
+  /**
+   * Events each backend's queue holds: its share of the memory, rounded down to a power of two (the
+   * queue's own rounding would otherwise overshoot the bound by up to twice).
+   */
+  static int queueCapacity(long queueMemoryBytes, int backends) {
+    long events = queueMemoryBytes / Math.max(1, backends) / BYTES_PER_QUEUED_EVENT;
+    long capped = Math.max(1024, Math.min(events, 1 << 30));
+    return Integer.highestOneBit((int) capped);
   }
 
   /** Offers an event to every backend without blocking. */
@@ -98,8 +125,41 @@ public final class ExperimentDispatcher {
     Map<String, CompletableFuture<T>> out = new LinkedHashMap<>();
     for (BackendChannel c : channels) {
       if (backends.contains(c.backend())) {
-        out.put(c.backend(), c.submit(new SessionTask<>(call), deadline));
+        out.put(c.backend(), c.submit(SessionTask.of(call), deadline));
       }
+    }
+    return out;
+  }
+
+  /**
+   * Queues an artifact upload on the given backends, behind what is already queued. A backend that
+   * is down or offline keeps the artifact, with a copy of its files, in its journal; its result
+   * then has version {@code pending}.
+   */
+  public <T> Map<String, CompletableFuture<T>> submitArtifact(
+      List<String> backends,
+      TraceletArtifact artifact,
+      Function<BackendSession, T> upload,
+      Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, CompletableFuture<T>> out = new LinkedHashMap<>();
+    for (BackendChannel c : channels) {
+      if (backends.contains(c.backend())) {
+        out.put(c.backend(), c.submit(SessionTask.artifact(artifact, upload), deadline));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Each backend's capabilities, as its session reported them when it opened (the defaults for a
+   * backend kept offline or not reached yet).
+   */
+  public Map<String, CompletableFuture<BackendCapabilities>> capabilities(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, CompletableFuture<BackendCapabilities>> out = new LinkedHashMap<>();
+    for (BackendChannel c : channels) {
+      out.put(c.backend(), c.submit(SessionTask.capabilities(), deadline));
     }
     return out;
   }
@@ -119,8 +179,11 @@ public final class ExperimentDispatcher {
     for (BackendChannel c : channels) {
       c.beginClose(status, deadline);
     }
+    // A worker notices the deadline within a few milliseconds and then journals what it abandoned;
+    // the grace lets the report say "journaled" rather than "pending" for those events.
+    long graced = deadline + CLOSE_GRACE_NANOS;
     for (BackendChannel c : channels) {
-      c.awaitClosed(deadline);
+      c.awaitClosed(graced);
     }
     return report();
   }

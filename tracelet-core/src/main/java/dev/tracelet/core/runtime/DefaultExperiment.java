@@ -8,7 +8,6 @@ import dev.tracelet.api.artifact.ArtifactResult;
 import dev.tracelet.api.artifact.ArtifactType;
 import dev.tracelet.api.artifact.TraceletArtifact;
 import dev.tracelet.api.plugin.BackendCapabilities;
-import dev.tracelet.api.plugin.BackendSession;
 import dev.tracelet.api.plugin.MetricEvent;
 import dev.tracelet.api.plugin.ParamEvent;
 import dev.tracelet.api.plugin.TagEvent;
@@ -322,7 +321,7 @@ public final class DefaultExperiment implements Experiment {
     TraceletArtifact files = artifactWriter.materialize(artifact, scratchDir.resolve("objects"));
     List<String> targets = artifactTargets();
     Map<String, CompletableFuture<ArtifactResult>> futures =
-        dispatcher.submit(targets, s -> s.logArtifact(files), timeout);
+        dispatcher.submitArtifact(targets, files, s -> s.logArtifact(files), timeout);
     Map<String, ArtifactResult> results = new LinkedHashMap<>();
     await(futures, "log artifact '" + artifact.name() + "'").forEach(results::put);
     return results;
@@ -335,9 +334,7 @@ public final class DefaultExperiment implements Experiment {
    */
   private List<String> artifactTargets() {
     Map<String, BackendCapabilities> caps =
-        await(
-            dispatcher.submit(dispatcher.backends(), BackendSession::capabilities, timeout),
-            "read capabilities");
+        await(dispatcher.capabilities(timeout), "read capabilities");
     List<String> taking = new ArrayList<>();
     caps.forEach(
         (backend, c) -> {

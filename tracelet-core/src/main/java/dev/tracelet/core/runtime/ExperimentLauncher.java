@@ -146,7 +146,7 @@ public final class ExperimentLauncher {
             runId,
             targets,
             journalDir(settings),
-            settings.queueCapacity(),
+            settings.queueMemoryBytes(),
             settings.batchSize(),
             settings.flushInterval());
     DefaultExperiment experiment =

@@ -61,10 +61,10 @@ enum CoreSettingKey {
       "artifact_watch_dirs",
       "folders to watch, comma-separated",
       (b, v) -> b.artifactWatchDirs(Values.list(v))),
-  QUEUE_CAPACITY(
-      "queue_capacity",
-      "events each backend's queue holds",
-      (b, v) -> b.queueCapacity(Values.positiveInt(v))),
+  QUEUE_MEMORY(
+      "queue_memory",
+      "memory a run's queues may hold in total before events spill to the journal",
+      (b, v) -> b.queueMemoryBytes(Values.byteSize(v, 1L << 20))),
   BATCH_SIZE(
       "batch_size", "most events per backend call", (b, v) -> b.batchSize(Values.positiveInt(v))),
   FLUSH_INTERVAL(

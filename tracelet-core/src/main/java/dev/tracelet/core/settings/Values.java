@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 final class Values {
   private static final Pattern DURATION =
       Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern BYTE_SIZE =
+      Pattern.compile("(\\d{1,19})\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -47,6 +49,39 @@ final class Values {
       // falls through to the message below
     }
     throw new IllegalArgumentException("a whole number of at least 1");
+  }
+
+  /**
+   * A size in bytes: a number with an optional unit ({@code 64MB}, {@code 512k}, {@code 1g}); units
+   * are binary (1 KB = 1024 bytes), as memory sizes are in the JVM's own options.
+   */
+  static long byteSize(String v, long min) {
+    Matcher m = BYTE_SIZE.matcher(v.trim());
+    String form = "a size such as 64MB, 512KB or 1GB (at least " + (min >> 20) + "MB)";
+    if (!m.matches()) {
+      throw new IllegalArgumentException(form);
+    }
+    String unit = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
+    int shift =
+        switch (unit.isEmpty() ? ' ' : unit.charAt(0)) {
+          case 'k' -> 10;
+          case 'm' -> 20;
+          case 'g' -> 30;
+          default -> 0;
+        };
+    try {
+      long n = Long.parseLong(m.group(1));
+      if (n > (Long.MAX_VALUE >> shift)) {
+        throw new IllegalArgumentException(form);
+      }
+      long bytes = n << shift;
+      if (bytes < min) {
+        throw new IllegalArgumentException(form);
+      }
+      return bytes;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(form, e);
+    }
   }
 
   /** Seconds as a number ({@code 1.5}) or with a unit: {@code 500ms}, {@code 2s}, {@code 1m}. */

@@ -2,6 +2,8 @@ package dev.tracelet.core.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tracelet.api.artifact.ArtifactType;
+import dev.tracelet.api.artifact.TraceletArtifact;
 import dev.tracelet.api.plugin.EventBatch;
 import dev.tracelet.api.plugin.MetricEvent;
 import dev.tracelet.api.plugin.ParamEvent;
@@ -50,12 +52,12 @@ class EventJournalTest {
       j.append(batch(0, 10));
       j.append(batch(10, 10));
       assertThat(j.pendingEvents()).isEqualTo(20);
-      assertThat(j.peek()).isEqualTo(batch(0, 10));
+      assertThat(j.peek()).isEqualTo(new EventJournal.Events(batch(0, 10)));
       j.commit();
     }
     try (EventJournal j = EventJournal.open(dir, "run1", "mlflow")) {
       assertThat(j.pendingEvents()).isEqualTo(10);
-      assertThat(j.peek()).isEqualTo(batch(10, 10));
+      assertThat(j.peek()).isEqualTo(new EventJournal.Events(batch(10, 10)));
       j.commit();
       assertThat(j.hasPending()).isFalse();
     }
@@ -76,11 +78,11 @@ class EventJournalTest {
     }
     try (EventJournal j = EventJournal.open(dir, "run2", "wandb")) {
       assertThat(j.pendingEvents()).isEqualTo(5);
-      assertThat(j.peek()).isEqualTo(batch(0, 5));
+      assertThat(j.peek()).isEqualTo(new EventJournal.Events(batch(0, 5)));
       j.commit();
       assertThat(j.hasPending()).isFalse();
       j.append(batch(100, 1));
-      assertThat(j.peek()).isEqualTo(batch(100, 1));
+      assertThat(j.peek()).isEqualTo(new EventJournal.Events(batch(100, 1)));
     }
   }
 
@@ -109,5 +111,49 @@ class EventJournalTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> EventJournal.open(dir, "run4", "x"))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("not a Tracelet journal");
+  }
+
+  @Test
+  void anArtifactKeepsACopyOfItsFilesUntilItIsDelivered() throws IOException {
+    Path original = Files.writeString(dir.resolve("model.bin"), "weights-v1");
+    TraceletArtifact artifact =
+        new TraceletArtifact("model", ArtifactType.MODEL, "the model")
+            .addFile(original, "nested/model.bin", "weights")
+            .addReference(java.net.URI.create("s3://bucket/data.csv"), 42L, null)
+            .putMetadata("framework", "none")
+            .putMetadata("layers", List.of(1, 2));
+    Path copyDir;
+    try (EventJournal j = EventJournal.open(dir, "run5", "mlflow")) {
+      j.append(batch(0, 3));
+      j.appendArtifact(artifact);
+      j.append(batch(3, 3));
+      assertThat(j.pendingEvents()).isEqualTo(7); // an artifact counts as one
+    }
+    // The caller's file may be gone long before the backend is back.
+    Files.delete(original);
+    try (EventJournal j = EventJournal.open(dir, "run5", "mlflow")) {
+      assertThat(j.peek()).isEqualTo(new EventJournal.Events(batch(0, 3)));
+      j.commit();
+      EventJournal.Entry e = j.peek();
+      assertThat(e).isInstanceOf(EventJournal.Artifact.class);
+      TraceletArtifact back = ((EventJournal.Artifact) e).artifact();
+      assertThat(back.name()).isEqualTo("model");
+      assertThat(back.type()).isEqualTo(ArtifactType.MODEL);
+      assertThat(back.description()).isEqualTo("the model");
+      assertThat(back.createdAt()).isEqualTo(artifact.createdAt());
+      assertThat(back.references()).isEqualTo(artifact.references());
+      assertThat(back.metadata()).containsEntry("framework", "none");
+      assertThat(back.files()).hasSize(1);
+      var f = back.files().get(0);
+      assertThat(f.artifactPath()).isEqualTo("nested/model.bin");
+      assertThat(f.checksum()).isEqualTo(artifact.files().get(0).checksum());
+      assertThat(Files.readString(f.localPath())).isEqualTo("weights-v1");
+      copyDir = f.localPath().getParent().getParent();
+      j.commit();
+      assertThat(copyDir).doesNotExist();
+      assertThat(j.peek()).isEqualTo(new EventJournal.Events(batch(3, 3)));
+      j.commit();
+    }
+    assertThat(dir.resolve("run5")).doesNotExist();
   }
 }

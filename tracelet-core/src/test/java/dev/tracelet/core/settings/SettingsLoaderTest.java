@@ -51,7 +51,7 @@ class SettingsLoaderTest {
   void eachSourceOverridesTheOneBelowIt() throws IOException {
     Files.writeString(
         dir.resolve("tracelet.yaml"),
-        "project: from-file\ntrack_git: false\nbatch_size: 10\nqueue_capacity: 7\n");
+        "project: from-file\ntrack_git: false\nbatch_size: 10\nqueue_memory: 7MB\n");
     TraceletSettings s =
         load(
             Map.of(
@@ -59,13 +59,13 @@ class SettingsLoaderTest {
                 "from-env",
                 "TRACELET_BATCH_SIZE",
                 "20",
-                "TRACELET_QUEUE_CAPACITY",
-                "8"),
+                "TRACELET_QUEUE_MEMORY",
+                "8m"),
             Map.of("tracelet.project", "from-props", "tracelet.batch_size", "30"),
             Map.of("project", "from-config"));
     assertThat(s.project()).isEqualTo("from-config");
     assertThat(s.batchSize()).isEqualTo(30);
-    assertThat(s.queueCapacity()).isEqualTo(8);
+    assertThat(s.queueMemoryBytes()).isEqualTo(8L << 20);
     assertThat(s.trackGit()).isFalse();
   }
 
