@@ -247,17 +247,19 @@ final class EventJournal implements AutoCloseable {
     if (readOffset >= writeOffset) {
       deleteFiles();
     } else {
-      Files.writeString(
-          cursorFile,
-          Long.toString(readOffset),
-          StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE);
+      // Replaced, never rewritten in place: a process killed mid-write would leave an empty cursor,
+      // and the next one would replay the whole journal.
+      Path tmp = cursorFile.resolveSibling(cursorFile.getFileName() + ".tmp");
+      Files.writeString(tmp, Long.toString(readOffset));
+      Files.move(
+          tmp, cursorFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 
   private void recover() throws IOException {
     if (!Files.exists(file)) {
+      // Left by a process killed between deleting a delivered journal and its cursor.
+      Files.deleteIfExists(cursorFile);
       return;
     }
     FileChannel ch = channel();
@@ -359,8 +361,11 @@ final class EventJournal implements AutoCloseable {
 
   private void deleteFiles() throws IOException {
     close();
-    Files.deleteIfExists(cursorFile);
+    // The journal first: a cursor left alone is dropped on the next open, whereas a journal left
+    // without its cursor would be replayed from the start.
     Files.deleteIfExists(file);
+    Files.deleteIfExists(cursorFile);
+    Files.deleteIfExists(cursorFile.resolveSibling(cursorFile.getFileName() + ".tmp"));
     deleteTree(artifactsDir);
     Path dir = file.getParent();
     try (var s = Files.list(dir)) {
