@@ -23,6 +23,7 @@ import dev.tracelet.core.plugin.PluginReport;
 import dev.tracelet.core.plugin.RegisteredBackend;
 import dev.tracelet.core.runtime.DefaultExperiment;
 import dev.tracelet.core.runtime.ExperimentLauncher;
+import dev.tracelet.core.runtime.OfflineBackends;
 import dev.tracelet.core.runtime.StoreContexts;
 import dev.tracelet.core.settings.ResolvedSettings;
 import dev.tracelet.core.settings.SettingsLoader;
@@ -278,6 +279,8 @@ public final class TraceletEngine implements AutoCloseable {
     config.put("run_id", run.runId());
     config.put("mode", "online");
     config.put("track_system", false);
+    // The backend's own mode (WANDB_MODE=offline) may still say offline; now it must deliver.
+    config.putAll(OfflineBackends.onlineOverrides(loadWithOverrides(config), run.backend()));
     DefaultExperiment experiment =
         (DefaultExperiment)
             startExperiment(
