@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,7 +114,8 @@ class OfflineBackendModeTest {
     assertThat(pending.get(0).backend()).isEqualTo("wandb");
     assertThat(pending.get(0).runId()).isEqualTo(exp.id());
 
-    DeliveryReport report = engine.sync(pending.get(0));
+    List<long[]> progress = new CopyOnWriteArrayList<>();
+    DeliveryReport report = engine.sync(pending.get(0), (d, t) -> progress.add(new long[] {d, t}));
 
     assertThat(report.complete()).as(report.toString()).isTrue();
     assertThat(fake.values("loss")).hasSize(100);
@@ -123,6 +125,12 @@ class OfflineBackendModeTest {
     assertThat(fake.contexts.get(0).config()).containsEntry("mode", "online");
     assertThat(fake.contexts.get(0).runId()).isEqualTo(exp.id());
     assertThat(engine.offlineRuns()).isEmpty();
+    // Journal replay progress: delivered never goes back, and ends at the journal's size.
+    assertThat(progress).isNotEmpty();
+    for (int i = 1; i < progress.size(); i++) {
+      assertThat(progress.get(i)[0]).isGreaterThanOrEqualTo(progress.get(i - 1)[0]);
+    }
+    assertThat(progress.get(progress.size() - 1)).containsExactly(101, 101);
   }
 
   @Test
