@@ -11,6 +11,7 @@ import dev.tracelet.api.TraceletVersion;
 import dev.tracelet.api.plugin.ConfigKey;
 import dev.tracelet.api.store.RunStore;
 import dev.tracelet.core.collect.SystemMetricsCollector;
+import dev.tracelet.core.dispatch.BackendDelivery;
 import dev.tracelet.core.dispatch.DeliveryReport;
 import dev.tracelet.core.dispatch.RunManifest;
 import dev.tracelet.core.plugin.BackendRegistry;
@@ -23,6 +24,7 @@ import dev.tracelet.core.plugin.PluginReport;
 import dev.tracelet.core.plugin.RegisteredBackend;
 import dev.tracelet.core.runtime.DefaultExperiment;
 import dev.tracelet.core.runtime.ExperimentLauncher;
+import dev.tracelet.core.runtime.OfflineBackends;
 import dev.tracelet.core.runtime.StoreContexts;
 import dev.tracelet.core.settings.ResolvedSettings;
 import dev.tracelet.core.settings.SettingsLoader;
@@ -229,7 +231,8 @@ public final class TraceletEngine implements AutoCloseable {
     return experiment;
   }
 
-  private TraceletSettings loadWithOverrides(Map<String, Object> overrides) {
+  /** The settings a run started with {@code overrides} as its config gets. */
+  TraceletSettings loadWithOverrides(Map<String, Object> overrides) {
     settings(); // the base settings must be valid too
     return loader.load(backendKeys(), overrides).settings();
   }
@@ -274,10 +277,21 @@ public final class TraceletEngine implements AutoCloseable {
    * @return the delivery report; incomplete when the backend could not take everything
    */
   public DeliveryReport sync(RunManifest run) {
+    return sync(run, SyncProgress.none());
+  }
+
+  /**
+   * {@link #sync(RunManifest)}, telling {@code progress} how far the replay has got. When the run
+   * is also in the local store, a complete replay is recorded there as {@code
+   * tracelet.synced.<backend>}, so a later store sync does not send it a second time.
+   */
+  public DeliveryReport sync(RunManifest run, SyncProgress progress) {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("run_id", run.runId());
     config.put("mode", "online");
     config.put("track_system", false);
+    // The backend's own mode (WANDB_MODE=offline) may still say offline; now it must deliver.
+    config.putAll(OfflineBackends.onlineOverrides(loadWithOverrides(config), run.backend()));
     DefaultExperiment experiment =
         (DefaultExperiment)
             startExperiment(
@@ -287,7 +301,10 @@ public final class TraceletEngine implements AutoCloseable {
                     .tags(run.tags())
                     .config(config)
                     .build());
-    DeliveryReport report = experiment.end(run.status());
+    DeliveryReport report;
+    try (DeliveryWatch watch = DeliveryWatch.start(experiment, 0, progress)) {
+      report = experiment.end(run.status());
+    }
     if (report.complete()) {
       java.nio.file.Path dir = ExperimentLauncher.journalDir(settings());
       if (dir != null) {
@@ -297,8 +314,52 @@ public final class TraceletEngine implements AutoCloseable {
           log.warn("Run {} synced, but its manifest stays: {}", run.runId(), e.toString());
         }
       }
+      long delivered = report.backends().stream().mapToLong(BackendDelivery::delivered).sum();
+      new StoreSync(this).recordJournalSync(run.runId(), run.backend(), delivered);
     }
     return report;
+  }
+
+  /**
+   * Syncs one run into one backend. A journal an offline run left for that backend wins: it is
+   * replayed as by {@link #sync(RunManifest, SyncProgress)}. Otherwise the run is read from the
+   * local store — every parameter, tag, metric point (with its step and timestamp) and artifact —
+   * and logged into the backend under the same run id, ending as it ended; nothing is written to
+   * the local store but the tag {@code tracelet.synced.<backend>} recording the sync.
+   *
+   * <p>Nothing is sent, and the result says why, when that tag shows an earlier sync, when the run
+   * is still RUNNING (another process is writing it), or when the backend's read side already has
+   * the run (it was logged there live) — unless {@code force}, which sends it again.
+   */
+  public SyncResult syncRun(String runId, String backend, boolean force, SyncProgress progress) {
+    for (RunManifest m : offlineRuns()) {
+      if (m.runId().equals(runId) && m.backend().equals(backend)) {
+        DeliveryReport report = sync(m, progress);
+        long delivered = report.backends().stream().mapToLong(BackendDelivery::delivered).sum();
+        long left = report.undelivered();
+        return new SyncResult(
+            runId,
+            backend,
+            SyncResult.Source.JOURNAL,
+            report.complete() ? SyncResult.Outcome.SYNCED : SyncResult.Outcome.INCOMPLETE,
+            delivered,
+            delivered + left,
+            0,
+            report,
+            report.complete()
+                ? delivered + " events delivered from the journal, run ended " + m.status()
+                : "incomplete: " + report + ". The rest stays journaled; sync again later.");
+      }
+    }
+    return new StoreSync(this).sync(runId, backend, force, progress);
+  }
+
+  /**
+   * Every run in the local store, oldest first, for {@code tracelet sync --all --to <backend>};
+   * empty when the local backend is not installed.
+   */
+  public List<String> storedRuns() {
+    return new StoreSync(this).runs();
   }
 
   /**

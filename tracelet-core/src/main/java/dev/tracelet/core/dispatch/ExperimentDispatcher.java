@@ -94,7 +94,7 @@ public final class ExperimentDispatcher {
    * Events each backend's queue holds: its share of the memory, rounded down to a power of two (the
    * queue's own rounding would otherwise overshoot the bound by up to twice).
    */
-  static int queueCapacity(long queueMemoryBytes, int backends) {
+  public static int queueCapacity(long queueMemoryBytes, int backends) {
     long events = queueMemoryBytes / Math.max(1, backends) / BYTES_PER_QUEUED_EVENT;
     long capped = Math.max(1024, Math.min(events, 1 << 30));
     return Integer.highestOneBit((int) capped);

@@ -247,6 +247,17 @@ public final class DefaultExperiment implements Experiment {
     }
   }
 
+  /**
+   * Queues a metric point recorded earlier, keeping its step and timestamp: {@code tracelet sync}
+   * copies a stored run this way. {@code track_metrics} does not apply: a sync copies what was
+   * kept. Like every logging call it never blocks; a full queue counts a drop.
+   */
+  void replayMetric(MetricEvent point) {
+    requireOpen();
+    Names.requireKey("Metric", point.name());
+    dispatcher.dispatch(point);
+  }
+
   @Override
   public void logParams(Map<String, ?> values) {
     requireOpen();

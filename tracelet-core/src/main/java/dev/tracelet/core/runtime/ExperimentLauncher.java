@@ -116,7 +116,7 @@ public final class ExperimentLauncher {
               resumed);
       // Offline: only the local store is written now; the others wait in the journal for sync.
       RunManifest offline =
-          settings.offline() && !"local".equals(b.name())
+          OfflineBackends.keptOffline(settings, b.name())
               ? new RunManifest(runId, b.name(), name, project, tags, RunStatus.RUNNING)
               : null;
       if (offline != null && journalDir(settings) == null) {
