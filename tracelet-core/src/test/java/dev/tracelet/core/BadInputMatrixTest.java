@@ -572,6 +572,37 @@ class BadInputMatrixTest {
         "Put its plugin JAR into the plugins folder");
   }
 
+  @Test
+  @DisplayName("invalid setting: malformed plugins_allowed_sha256")
+  void malformedPluginAllowList() throws IOException {
+    Experiment exp = startWithBefore(Map.of());
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    Files.copy(RECORDING_JAR, plugins.resolve("recording.jar"));
+    Path second = Files.createDirectories(dir.resolve("second"));
+
+    try (TraceletEngine strict =
+        EngineFixture.engine(
+            second,
+            Map.of(
+                "tracelet.plugins_dir",
+                plugins.toString(),
+                "tracelet.plugins_allowed_sha256",
+                "not-a-digest"))) {
+      assertThatThrownBy(() -> strict.startExperiment(StartOptions.builder("x").build()))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("Setting 'plugins_allowed_sha256' holds 'not-a-digest'")
+          .hasMessageContaining("expected 64 hex characters per JAR");
+      // Fails closed: nothing from the plugin folders is loaded.
+      assertThat(strict.registry().all()).allSatisfy(b -> assertThat(b.pluginId()).isNull());
+      assertThat(strict.plugins())
+          .filteredOn(r -> r.file().endsWith("recording.jar"))
+          .singleElement()
+          .satisfies(r -> assertThat(r.state()).isEqualTo("REFUSED"));
+    }
+
+    endAndAssertBeforeArrived(exp, fake);
+  }
+
   /**
    * A second experiment started with a bad setting fails before anything happens to the active one,
    * which keeps running and delivers.
@@ -706,7 +737,7 @@ class BadInputMatrixTest {
 
   @Test
   @DisplayName("plugin throws in open")
-  void pluginThrowsInOpen() {
+  void pluginThrowsInOpen() throws InterruptedException {
     FakeBackend refusing = new FakeBackend("refusing");
     refusing.failOpen = true;
     Experiment exp = start(Map.of("tracelet.shutdown_timeout", "500ms"), refusing, fake);
@@ -718,7 +749,15 @@ class BadInputMatrixTest {
     BackendDelivery r = report.backends().get(0);
     assertThat(r.lastError()).contains("open refused by test");
     assertThat(r.lost()).isZero();
-    assertThat(r.journaled()).isEqualTo(BEFORE + 2);
+    // Pending or already journaled, depending on where the worker's retry loop was at the end.
+    assertThat(r.undelivered()).isEqualTo(BEFORE + 2);
+    String worker = "tracelet-refusing-" + exp.id().substring(0, 8);
+    awaitTrue(
+        () ->
+            Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(worker)),
+        "the refusing backend's worker to journal its events and stop");
+    assertThat(dir.resolve("journal").resolve(exp.id()).resolve("refusing.journal"))
+        .isRegularFile();
     // Nothing lost: resuming the run once the backend opens replays its journal.
     refusing.failOpen = false;
     Experiment resumed =
@@ -804,7 +843,7 @@ class BadInputMatrixTest {
     assertThat(fake.openGate.getCount()).as("open is still blocked").isEqualTo(1);
     assertThat(fake.contexts).isEmpty();
     fake.openGate.countDown();
-    awaitTrue(() -> fake.values("before").size() == BEFORE, "the queued events after open");
+    awaitTrue(() -> beforeArrived(fake), "the queued events after open");
     endAndAssertBeforeArrived(exp, fake);
     assertThat(training.isAlive()).isFalse();
   }
@@ -820,7 +859,7 @@ class BadInputMatrixTest {
     assertThat(fake.gate.getCount()).as("log is still blocked").isEqualTo(1);
     assertThat(fake.metrics).isEmpty();
     fake.gate.countDown();
-    awaitTrue(() -> fake.values("before").size() == BEFORE, "the queued events after log");
+    awaitTrue(() -> beforeArrived(fake), "the queued events after log");
     endAndAssertBeforeArrived(exp, fake);
     assertThat(training.isAlive()).isFalse();
   }
@@ -841,7 +880,7 @@ class BadInputMatrixTest {
                 "test"));
     Experiment exp = engine.startExperiment(StartOptions.builder("exp").backends("stuck").build());
     logBefore(exp);
-    awaitTrue(() -> fake.values("before").size() == BEFORE, "delivery before the end");
+    awaitTrue(() -> beforeArrived(fake), "delivery before the end");
 
     Thread ending = new Thread(exp::close, "ending");
     ending.start();
@@ -1032,6 +1071,11 @@ class BadInputMatrixTest {
     for (FakeBackend b : backends) {
       assertBeforeArrived(b);
     }
+  }
+
+  /** Whether every "before" event has reached {@code b} (checked in full by the assertion). */
+  private static boolean beforeArrived(FakeBackend b) {
+    return b.values("before").size() == BEFORE && !b.params.isEmpty() && !b.tags.isEmpty();
   }
 
   private static void assertBeforeArrived(FakeBackend b) {
