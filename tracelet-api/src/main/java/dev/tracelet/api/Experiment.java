@@ -81,7 +81,10 @@ public interface Experiment extends AutoCloseable {
 
   void logHyperparameter(String name, Object value);
 
-  /** Sets a run tag; a later value for the same key replaces the earlier one. */
+  /**
+   * Sets a run tag; a later value for the same key replaces the earlier one. A value longer than a
+   * parameter's limit (1 MiB characters) is refused: log such text as an artifact.
+   */
   void setTag(String key, String value);
 
   void setIteration(long iteration);

@@ -221,6 +221,8 @@ public final class TraceletEngine implements AutoCloseable {
   public Experiment startExperiment(StartOptions options) {
     TraceletSettings settings =
         options.config().isEmpty() ? settings() : loadWithOverrides(options.config());
+    // A start that is going to fail must not end the experiment that is running.
+    launcher.check(settings, options);
     DefaultExperiment previous = active.get();
     if (previous != null) {
       previous.stop();

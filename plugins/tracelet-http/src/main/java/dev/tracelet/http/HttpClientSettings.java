@@ -8,6 +8,11 @@ import java.util.Objects;
  * threads. Immutable; build with {@link #builder()}. {@link #toString()} masks credentials.
  */
 public final class HttpClientSettings {
+  /** The remedy every JVM client has: trust the server's CA in the JVM's trust store. */
+  public static final String DEFAULT_TLS_HELP =
+      "add its CA certificate to the JVM's trust store (-Djavax.net.ssl.trustStore=<file>"
+          + " -Djavax.net.ssl.trustStorePassword=<password>).";
+
   private final Duration connectTimeout;
   private final Duration readTimeout;
   private final Duration writeTimeout;
@@ -16,6 +21,7 @@ public final class HttpClientSettings {
   private final HttpAuth auth;
   private final String userAgent;
   private final String threadName;
+  private final String tlsHelp;
 
   private HttpClientSettings(Builder b) {
     this.connectTimeout = b.connectTimeout;
@@ -26,6 +32,7 @@ public final class HttpClientSettings {
     this.auth = b.auth;
     this.userAgent = b.userAgent;
     this.threadName = b.threadName;
+    this.tlsHelp = b.tlsHelp;
   }
 
   public static Builder builder() {
@@ -68,6 +75,14 @@ public final class HttpClientSettings {
     return threadName;
   }
 
+  /**
+   * What a user can do when the server's certificate is refused, ending the TLS error's message:
+   * the backend's settings for a private CA or for turning checks off, if it has them.
+   */
+  public String tlsHelp() {
+    return tlsHelp;
+  }
+
   @Override
   public String toString() {
     return "HttpClientSettings{connectTimeout="
@@ -97,6 +112,7 @@ public final class HttpClientSettings {
     private HttpAuth auth = HttpAuth.none();
     private String userAgent = "tracelet";
     private String threadName = "tracelet-http";
+    private String tlsHelp = DEFAULT_TLS_HELP;
 
     private Builder() {}
 
@@ -137,6 +153,12 @@ public final class HttpClientSettings {
 
     public Builder threadName(String threadName) {
       this.threadName = Objects.requireNonNull(threadName, "threadName");
+      return this;
+    }
+
+    /** See {@link HttpClientSettings#tlsHelp()}; names the backend's own TLS settings. */
+    public Builder tlsHelp(String tlsHelp) {
+      this.tlsHelp = Objects.requireNonNull(tlsHelp, "tlsHelp");
       return this;
     }
 

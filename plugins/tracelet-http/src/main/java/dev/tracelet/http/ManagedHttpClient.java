@@ -15,11 +15,13 @@ import okhttp3.OkHttpClient;
  * An {@link OkHttpClient} configured from {@link HttpClientSettings}, with an owner who closes it.
  *
  * <p>Guarantees: every request carries the configured {@code Authorization} and {@code User-Agent};
- * the client has its own connection pool and dispatcher (never shared with another plugin or
- * session); {@link #close()} stops its dispatcher threads, closes its idle connections and, once
- * the last client of this library copy is closed, lets OkHttp's shared task threads end promptly,
- * so that a plugin's class loader can be collected after it is unloaded. Okio's timeout watchdog
- * thread, which this library cannot reach, ends on its own after 60 idle seconds.
+ * a refused server certificate fails with a message naming the server and the remedy ({@link
+ * HttpClientSettings#tlsHelp()}); the client has its own connection pool and dispatcher (never
+ * shared with another plugin or session); {@link #close()} stops its dispatcher threads, closes its
+ * idle connections and, once the last client of this library copy is closed, lets OkHttp's shared
+ * task threads end promptly, so that a plugin's class loader can be collected after it is unloaded.
+ * Okio's timeout watchdog thread, which this library cannot reach, ends on its own after 60 idle
+ * seconds.
  */
 public final class ManagedHttpClient implements AutoCloseable {
   private final OkHttpClient client;
@@ -52,6 +54,7 @@ public final class ManagedHttpClient implements AutoCloseable {
             .socketFactory(new NoDelaySocketFactory())
             // Retries are RetryingCaller's job, with backoff; OkHttp's silent one is off.
             .retryOnConnectionFailure(false)
+            .addInterceptor(new TlsFailureInterceptor(settings.tlsHelp()))
             .addInterceptor(new AuthInterceptor(settings.auth(), settings.userAgent()));
     TlsSupport.apply(b, settings.tls());
     OkHttpThreads.clientOpened();

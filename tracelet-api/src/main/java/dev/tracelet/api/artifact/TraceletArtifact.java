@@ -60,7 +60,7 @@ public final class TraceletArtifact {
    *
    * @param localPath an existing, readable regular file
    * @param artifactPath where it goes inside the artifact; null means its file name
-   * @throws ArtifactNotFoundException if the file is missing or not a regular file
+   * @throws ArtifactNotFoundException if the file is missing, not a regular file or unreadable
    * @throws IllegalArgumentException if {@code artifactPath} could escape the artifact or is taken
    */
   public TraceletArtifact addFile(
@@ -81,7 +81,12 @@ public final class TraceletArtifact {
       files.add(new ArtifactFile(localPath, target, description, size, sha256(localPath)));
     } catch (IOException e) {
       throw new ArtifactNotFoundException(
-          "Artifact file " + localPath.toAbsolutePath() + " cannot be read: " + e, e);
+          "Artifact file "
+              + localPath.toAbsolutePath()
+              + " cannot be read ("
+              + e
+              + "); make it readable by this process, or pass another file.",
+          e);
     }
     return this;
   }

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 import org.jspecify.annotations.Nullable;
 import org.pf4j.PluginAlreadyLoadedException;
 import org.pf4j.PluginDescriptor;
@@ -174,6 +175,17 @@ public final class PluginHost implements AutoCloseable {
                 + " JAR");
       }
     }
+    try {
+      // Opened only to tell a damaged file from a bad plugin: PF4J reports both alike.
+      new ZipFile(staged.toFile()).close();
+    } catch (IOException e) {
+      deleteQuietly(staged);
+      return refuse(
+          original,
+          "is not a readable plugin JAR ("
+              + e.getMessage()
+              + "); replace it with a complete copy or remove it");
+    }
     String id;
     try {
       id = m.loadPlugin(staged);
@@ -188,7 +200,8 @@ public final class PluginHost implements AutoCloseable {
           "plugin id '" + e.getPluginId() + "' is already loaded from " + other + "; remove one");
     } catch (RuntimeException | LinkageError e) {
       deleteQuietly(staged);
-      return refuse(original, Failures.describe(e));
+      // The user knows their JAR, not the staging copy PF4J was given.
+      return refuse(original, Failures.describe(e).replace(staged.toString(), original.toString()));
     }
     pluginIdByJar.put(original, id);
     stagedById.put(id, staged);
@@ -399,8 +412,15 @@ public final class PluginHost implements AutoCloseable {
           + systemVersion
           + " or upgrade Tracelet";
     }
-    if (failed != null) {
+    if (failed instanceof TraceletPluginManager.PluginClassException) {
       return Failures.describe(failed);
+    }
+    if (failed != null) {
+      return "its Plugin-Class "
+          + d.getPluginClass()
+          + " failed in start(): "
+          + Failures.describe(failed)
+          + "; fix the plugin or remove its JAR";
     }
     if (w.getPluginState() == PluginState.DISABLED) {
       return "disabled (listed in disabled.txt, or missing from enabled.txt, in the plugins folder)";

@@ -68,7 +68,20 @@ final class ArtifactWriter {
                     + ", which is not Serializable; use the json or yaml serializer");
           }
           ObjectOutputStream oos = new ObjectOutputStream(out);
-          oos.writeObject(o.obj());
+          try {
+            oos.writeObject(o.obj());
+          } catch (java.io.ObjectStreamException e) {
+            // Serializable on paper, not in fact (a field is not): the object's fault, not I/O.
+            throw new IllegalArgumentException(
+                "Object '"
+                    + o.name()
+                    + "' ("
+                    + o.obj().getClass().getName()
+                    + ") cannot be written with Java serialisation: "
+                    + e
+                    + "; use the json or yaml serializer, or make every field Serializable",
+                e);
+          }
           oos.flush();
         }
         default -> throw new IllegalArgumentException("unknown serializer " + o.serializer());
@@ -80,7 +93,8 @@ final class ArtifactWriter {
               + "' cannot be written as "
               + o.serializer()
               + ": "
-              + e.getOriginalMessage(),
+              + e.getOriginalMessage()
+              + "; write it to a file and add that, or use another serializer",
           e);
     }
   }

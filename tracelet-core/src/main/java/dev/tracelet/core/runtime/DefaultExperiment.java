@@ -4,6 +4,7 @@ import dev.tracelet.api.Experiment;
 import dev.tracelet.api.ExperimentConfig;
 import dev.tracelet.api.NoActiveRunException;
 import dev.tracelet.api.RunStatus;
+import dev.tracelet.api.artifact.ArtifactPaths;
 import dev.tracelet.api.artifact.ArtifactResult;
 import dev.tracelet.api.artifact.ArtifactType;
 import dev.tracelet.api.artifact.TraceletArtifact;
@@ -235,7 +236,11 @@ public final class DefaultExperiment implements Experiment {
     for (Map.Entry<String, ? extends Number> e : values.entrySet()) {
       Names.requireKey("Metric", e.getKey());
       if (e.getValue() == null) {
-        throw new IllegalArgumentException("Metric '" + e.getKey() + "' has a null value");
+        throw new IllegalArgumentException(
+            "Metric '"
+                + e.getKey()
+                + "' has a null value; pass a number (NaN and infinities are kept), or leave the"
+                + " metric out");
       }
     }
     if (!config.trackMetrics()) {
@@ -305,7 +310,19 @@ public final class DefaultExperiment implements Experiment {
     requireOpen();
     Names.requireKey("Tag", key);
     if (value == null) {
-      throw new IllegalArgumentException("Tag '" + key + "' has a null value");
+      throw new IllegalArgumentException(
+          "Tag '" + key + "' has a null value; pass a string (the empty string is allowed)");
+    }
+    // The same bound as a parameter value: a tag is a label, and one event must stay journalable.
+    if (value.length() > Names.MAX_PARAM_VALUE_CHARS) {
+      throw new IllegalArgumentException(
+          "Tag '"
+              + key
+              + "' is "
+              + value.length()
+              + " characters long; the limit is "
+              + Names.MAX_PARAM_VALUE_CHARS
+              + ". Log large values as an artifact instead.");
     }
     dispatcher.dispatch(new TagEvent(key, value));
   }
@@ -370,7 +387,10 @@ public final class DefaultExperiment implements Experiment {
   public void logFileArtifact(Path localPath, @Nullable String artifactPath) {
     Objects.requireNonNull(localPath, "localPath");
     String fileName = safeName(String.valueOf(localPath.getFileName()));
-    String inside = artifactPath == null || artifactPath.isBlank() ? fileName : artifactPath;
+    String inside =
+        artifactPath == null || artifactPath.isBlank()
+            ? fileName
+            : ArtifactPaths.requireSafeRelative(artifactPath, "artifactPath");
     String artifactName =
         inside.contains("/") ? inside.substring(0, inside.indexOf('/')) : fileName;
     String within = inside.contains("/") ? inside.substring(inside.indexOf('/') + 1) : fileName;

@@ -49,8 +49,21 @@ public final class ExperimentLauncher {
         + HexFormat.of().toHexDigits(u.getLeastSignificantBits());
   }
 
-  public DefaultExperiment launch(
-      TraceletSettings settings, StartOptions options, Consumer<DefaultExperiment> onEnd) {
+  /** What {@link #check} found valid: the start's names, tags and backends. */
+  private record Checked(String name, String project, List<String> tags, List<String> backends) {}
+
+  /**
+   * Checks names, tags and backends of a start without starting anything, so that a bad start fails
+   * before the active experiment is stopped.
+   *
+   * @throws IllegalArgumentException for a bad name or tag
+   * @throws ConfigurationException for a backend that is not installed or cannot run as set
+   */
+  public void check(TraceletSettings settings, StartOptions options) {
+    checked(settings, options);
+  }
+
+  private Checked checked(TraceletSettings settings, StartOptions options) {
     String name = requireName(options.experimentName());
     String project = Names.requireKey("Project", options.project().orElse(settings.project()));
     List<String> tags = new ArrayList<>();
@@ -84,6 +97,16 @@ public final class ExperimentLauncher {
                           + ". Put its plugin JAR into the plugins folder (see 'tracelet plugins"
                           + " list'), or choose another backend."));
     }
+    return new Checked(name, project, tags, backendNames);
+  }
+
+  public DefaultExperiment launch(
+      TraceletSettings settings, StartOptions options, Consumer<DefaultExperiment> onEnd) {
+    Checked checked = checked(settings, options);
+    String name = checked.name();
+    String project = checked.project();
+    List<String> tags = checked.tags();
+    List<String> backendNames = checked.backends();
     ExperimentConfig config = options.experimentConfig().orElse(settings.experimentConfig());
     boolean resumed = settings.runId().isPresent();
     String runId = settings.runId().orElseGet(ExperimentLauncher::newRunId);

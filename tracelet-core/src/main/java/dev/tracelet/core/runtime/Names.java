@@ -18,19 +18,32 @@ import java.util.Map;
  */
 final class Names {
   static final int MAX_KEY_LENGTH = 250;
+  static final int MAX_DEPTH = 16;
   static final int MAX_PARAM_VALUE_CHARS = 1 << 20;
+
+  /** What a valid key looks like, for the end of every message about an invalid one. */
+  private static final String RULE =
+      "use letters, digits, '_', '-', '.', ':', ' ' and '/' between non-empty segments";
 
   private Names() {}
 
   /** Checks a key; cheap enough for every {@code logMetric} call (one pass, no allocation). */
   static String requireKey(String kind, String key) {
     if (key == null) {
-      throw new IllegalArgumentException(kind + " name must not be null");
+      throw new IllegalArgumentException(kind + " name must not be null; " + RULE);
     }
     int n = key.length();
     if (n == 0 || n > MAX_KEY_LENGTH) {
       throw new IllegalArgumentException(
-          kind + " name must be 1-" + MAX_KEY_LENGTH + " characters, was " + n + describe(key));
+          kind
+              + " name must be 1-"
+              + MAX_KEY_LENGTH
+              + " characters, was "
+              + n
+              + " ("
+              + describe(key)
+              + "); "
+              + RULE);
     }
     int segmentStart = 0;
     for (int i = 0; i <= n; i++) {
@@ -65,12 +78,7 @@ final class Names {
 
   private static IllegalArgumentException invalid(String kind, String key, String what) {
     return new IllegalArgumentException(
-        kind
-            + " name "
-            + describe(key)
-            + " has "
-            + what
-            + "; use letters, digits, '_', '-', '.', ':', ' ' and '/' between non-empty segments");
+        kind + " name " + describe(key) + " has " + what + "; " + RULE);
   }
 
   private static String describe(String key) {
@@ -115,8 +123,14 @@ final class Names {
       throw new IllegalArgumentException(
           "Parameter '" + key + "' is null; log a value, or leave the parameter out");
     }
-    if (depth > 16) {
-      throw new IllegalArgumentException("Parameter '" + key + "' is nested too deeply");
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException(
+          "Parameter '"
+              + key
+              + "' is nested more than "
+              + MAX_DEPTH
+              + " levels deep (a map or list that contains itself?); log a flatter value, or its"
+              + " text");
     }
     if (value instanceof String || value instanceof Boolean) {
       return value;
@@ -157,11 +171,11 @@ final class Names {
     if (value instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {
-        out.put(String.valueOf(e.getKey()), normalize(key, e.getValue(), depth + 1));
+        out.put(text(key, e.getKey()), normalize(key, e.getValue(), depth + 1));
       }
       return java.util.Collections.unmodifiableMap(out);
     }
-    String text = value.toString();
+    String text = text(key, value);
     String identity =
         value.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(value));
     if (text == null || text.equals(identity)) {
@@ -174,5 +188,25 @@ final class Names {
               + " string, number, boolean, list or map");
     }
     return text;
+  }
+
+  /**
+   * {@code value.toString()}; a toString that throws (a half-built object's may) is reported as the
+   * parameter's problem, not as a stray exception from inside Tracelet.
+   */
+  private static String text(String key, Object value) {
+    try {
+      return String.valueOf(value);
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new IllegalArgumentException(
+          "Parameter '"
+              + key
+              + "' holds a "
+              + value.getClass().getName()
+              + " whose toString() threw "
+              + e
+              + "; log its fields (captureHyperparams) or a string, number, boolean, list or map",
+          e);
+    }
   }
 }

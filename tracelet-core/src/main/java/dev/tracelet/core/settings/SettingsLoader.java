@@ -397,8 +397,13 @@ public final class SettingsLoader {
         String backend = k.substring(0, dot);
         String rest = k.substring(dot + 1);
         if (!backendKeys.containsKey(backend)) {
+          // Which keys of a backend that is not installed are secret is unknown: show no value.
           throw unknown(
-              rawKey, value, origin, k, "no installed backend is called '" + backend + "'");
+              rawKey,
+              TraceletSettings.MASK,
+              origin,
+              k,
+              "no installed backend is called '" + backend + "'");
         }
         return checkBackendKey(backend, rest, rawKey, value, origin);
       }
@@ -421,11 +426,13 @@ public final class SettingsLoader {
               .map(c -> backend + "." + c.name())
               .sorted()
               .collect(Collectors.joining(", "));
+      // A backend that holds secrets: an unknown key of it may be a mistyped secret one.
+      boolean holdsSecrets = declared.stream().anyMatch(ConfigKey::secret);
       throw new ConfigurationException(
           "Unknown setting '"
               + rawKey
               + "' = '"
-              + mask(backend + "." + rest, value)
+              + (holdsSecrets ? TraceletSettings.MASK : mask(backend + "." + rest, value))
               + "' (from "
               + origin
               + "): backend '"

@@ -99,6 +99,11 @@ final class ClearmlApi implements AutoCloseable {
                 .tls(config.verifyCert() ? TlsOptions.defaults() : new TlsOptions(true, null, null))
                 .userAgent("tracelet-clearml/" + ClearmlBackendPlugin.version())
                 .threadName(threadName)
+                .tlsHelp(
+                    "add its CA certificate to the JVM's trust store"
+                        + " (-Djavax.net.ssl.trustStore=<file>), or, for a test server only, turn"
+                        + " the checks off with clearml.verify_cert=false"
+                        + " (CLEARML_API_HOST_VERIFY_CERT).")
                 .build());
     RetryPolicy policy =
         new RetryPolicy(

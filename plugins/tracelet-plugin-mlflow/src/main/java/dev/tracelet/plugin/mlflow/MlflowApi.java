@@ -137,17 +137,21 @@ final class MlflowApi implements AutoCloseable {
     try {
       return caller.execute(request);
     } catch (IOException e) {
+      // A TLS refusal is not retried, and its message already says what to do.
+      boolean retried = RetryingCaller.isRetryableFailure(e);
       throw new MlflowApiException(
           request.method()
               + " "
               + SafeUrls.redact(request.url())
-              + " failed after "
-              + caller.policy().maxRetries()
-              + " retries: "
+              + (retried
+                  ? " failed after " + caller.policy().maxRetries() + " retries: "
+                  : " failed: ")
               + e
-              + ". Check that the MLflow server at "
-              + SafeUrls.redact(base)
-              + " is running and reachable.",
+              + (retried
+                  ? ". Check that the MLflow server at "
+                      + SafeUrls.redact(base)
+                      + " is running and reachable."
+                  : ""),
           e);
     }
   }

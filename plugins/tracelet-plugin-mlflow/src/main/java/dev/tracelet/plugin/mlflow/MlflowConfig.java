@@ -194,6 +194,10 @@ final class MlflowConfig {
         .auth(auth)
         .userAgent("tracelet-mlflow")
         .threadName(threadName)
+        .tlsHelp(
+            "set mlflow.server_cert_path (MLFLOW_TRACKING_SERVER_CERT_PATH) to its CA certificate"
+                + " (PEM), or, for a test server only, turn the checks off with"
+                + " mlflow.insecure_tls=true (MLFLOW_TRACKING_INSECURE_TLS).")
         .build();
   }
 

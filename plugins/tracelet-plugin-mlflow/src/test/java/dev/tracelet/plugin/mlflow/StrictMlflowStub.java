@@ -77,6 +77,7 @@ final class StrictMlflowStub implements ResponseDefinitionTransformerV2 {
     server =
         new WireMockServer(
             wireMockConfig()
+                .bindAddress("127.0.0.1")
                 .dynamicPort()
                 .disableRequestJournal()
                 .gzipDisabled(true)
