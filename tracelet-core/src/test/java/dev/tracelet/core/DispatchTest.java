@@ -232,6 +232,23 @@ class DispatchTest {
   }
 
   @Test
+  void anUnstorableEventIsRefusedAloneAndTheRestOfItsBatchArrives() {
+    FakeBackend picky = new FakeBackend("picky");
+    picky.rejectMetric = "poison";
+    Experiment exp = start(Map.of("tracelet.batch_size", "1000"), picky);
+    for (int i = 0; i < 200; i++) {
+      exp.logMetric(i == 137 ? "poison" : "m", i, i);
+    }
+    DeliveryReport report = ((DefaultExperiment) exp).end(RunStatus.FINISHED);
+    BackendDelivery d = report.backends().get(0);
+    assertThat(d.failed()).as(d.toString()).isEqualTo(1);
+    assertThat(d.delivered()).isEqualTo(199);
+    assertThat(picky.values("m"))
+        .isEqualTo(
+            IntStream.range(0, 200).filter(i -> i != 137).mapToObj(i -> (double) i).toList());
+  }
+
+  @Test
   void transientFailuresAreRetriedWithoutLoss() {
     FakeBackend flaky = new FakeBackend("flaky");
     flaky.failFirstLogs = 2;

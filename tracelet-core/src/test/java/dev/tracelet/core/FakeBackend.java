@@ -46,6 +46,10 @@ public final class FakeBackend implements BackendPlugin {
   public volatile int failFirstLogs;
   public volatile boolean failAlways;
   public volatile boolean rejectInvalid;
+
+  /** When set, a batch holding a metric of this name is refused as unstorable. */
+  public volatile String rejectMetric;
+
   public volatile boolean failOpen;
   public volatile boolean failClose;
   public volatile long sleepPerLogMillis;
@@ -108,6 +112,10 @@ public final class FakeBackend implements BackendPlugin {
       try {
         logCalls.incrementAndGet();
         await(gate);
+        String poison = rejectMetric;
+        if (poison != null && batch.metrics().stream().anyMatch(m -> m.name().equals(poison))) {
+          throw new IllegalArgumentException("backend " + name + " cannot store " + poison);
+        }
         if (rejectInvalid) {
           throw new IllegalArgumentException("backend " + name + " cannot store this batch");
         }

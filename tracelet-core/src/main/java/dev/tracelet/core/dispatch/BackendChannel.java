@@ -654,8 +654,7 @@ final class BackendChannel {
         lastError = Failures.describe(e);
         // IllegalArgumentException: the backend cannot take this batch at all; retrying won't help.
         if (e instanceof IllegalArgumentException) {
-          log.warn("Backend '{}' refused a batch of {} events: {}", backend, size, lastError);
-          failed.addAndGet(size);
+          deliverAroundRefused(s, batch);
           return;
         }
         if (attempt >= MAX_DELIVERY_ATTEMPTS || !sleepUnlessClosingPastDeadline(backoff)) {
@@ -682,6 +681,39 @@ final class BackendChannel {
         backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
       }
     }
+  }
+
+  /**
+   * The backend refused a batch as unstorable: halves it until the refused events are alone, so the
+   * good events that shared a batch with them still arrive. A refused single event is counted as
+   * failed; a half that fails otherwise goes through the normal retries and journal.
+   */
+  private void deliverAroundRefused(BackendSession s, EventBatch refused) {
+    if (refused.size() == 1) {
+      log.warn("Backend '{}' refused an event: {}", backend, lastError);
+      failed.incrementAndGet();
+      return;
+    }
+    log.debug("Backend '{}' refused a batch of {}; splitting it", backend, refused.size());
+    for (EventBatch half : halves(refused)) {
+      if (half.size() > 0) {
+        sendWithRetries(s, half);
+      }
+    }
+  }
+
+  private static List<EventBatch> halves(EventBatch b) {
+    int n = b.size();
+    int first = n / 2;
+    int m = Math.min(first, b.metrics().size());
+    int p = Math.min(first - m, b.params().size());
+    int t = first - m - p;
+    return List.of(
+        new EventBatch(b.metrics().subList(0, m), b.params().subList(0, p), b.tags().subList(0, t)),
+        new EventBatch(
+            b.metrics().subList(m, b.metrics().size()),
+            b.params().subList(p, b.params().size()),
+            b.tags().subList(t, b.tags().size())));
   }
 
   /** Replays the journal's oldest entry if the circuit allows; true if one was delivered. */
@@ -716,8 +748,13 @@ final class BackendChannel {
       throw a; // still journaled; the cursor did not move
     } catch (IllegalArgumentException e) {
       lastError = Failures.describe(e);
-      log.warn("Backend '{}' refused a journaled entry: {}", backend, lastError);
-      failed.addAndGet(entry.size());
+      if (entry instanceof EventJournal.Events events && events.size() > 1) {
+        // The good events of the entry still go, around the refused ones (or back to the journal).
+        deliverAroundRefused(s, events.batch());
+      } else {
+        log.warn("Backend '{}' refused a journaled entry: {}", backend, lastError);
+        failed.addAndGet(entry.size());
+      }
     } catch (RuntimeException | LinkageError | AssertionError e) {
       lastError = Failures.describe(e);
       openCircuit();

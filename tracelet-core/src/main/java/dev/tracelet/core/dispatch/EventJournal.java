@@ -61,6 +61,7 @@ final class EventJournal implements AutoCloseable {
 
   private final Path file;
   private final Path cursorFile;
+  private final int maxRecord;
   private final Path artifactsDir;
   private @Nullable FileChannel channel;
   private long readOffset = HEADER;
@@ -70,8 +71,9 @@ final class EventJournal implements AutoCloseable {
   private int peekedSize;
   private @Nullable Path peekedArtifactDir;
 
-  private EventJournal(Path file) {
+  private EventJournal(Path file, int maxRecord) {
     this.file = file;
+    this.maxRecord = maxRecord;
     this.cursorFile = file.resolveSibling(file.getFileName() + ".cursor");
     this.artifactsDir =
         file.resolveSibling(file.getFileName().toString().replace(".journal", "") + ".artifacts");
@@ -101,7 +103,13 @@ final class EventJournal implements AutoCloseable {
 
   /** The journal of {@code backend} for {@code runId} under {@code dir}; reads what is there. */
   static EventJournal open(Path dir, String runId, String backend) throws IOException {
-    EventJournal j = new EventJournal(dir.resolve(runId).resolve(backend + ".journal"));
+    return open(dir, runId, backend, MAX_RECORD);
+  }
+
+  /** As {@link #open(Path, String, String)}, with a smaller record limit for tests. */
+  static EventJournal open(Path dir, String runId, String backend, int maxRecord)
+      throws IOException {
+    EventJournal j = new EventJournal(dir.resolve(runId).resolve(backend + ".journal"), maxRecord);
     j.recover();
     return j;
   }
@@ -129,7 +137,39 @@ final class EventJournal implements AutoCloseable {
    * process being killed) but is forced to the device only by a later {@link #force()}.
    */
   void append(EventBatch batch, boolean force) throws IOException {
-    writeRecord(withKind(EVENTS, encode(batch)), batch.size(), force);
+    byte[] payload = withKind(EVENTS, encode(batch));
+    if (payload.length > maxRecord && batch.size() > 1) {
+      // Too large to be read back as one record: store it as two, in order.
+      int half = batch.size() / 2;
+      List<Object> all = new ArrayList<>(batch.size());
+      all.addAll(batch.metrics());
+      all.addAll(batch.params());
+      all.addAll(batch.tags());
+      append(batchOf(all.subList(0, half)), false);
+      append(batchOf(all.subList(half, all.size())), force);
+      return;
+    }
+    if (payload.length > maxRecord) {
+      throw new IOException(
+          "one event encodes to " + payload.length + " bytes, more than a journal record holds");
+    }
+    writeRecord(payload, batch.size(), force);
+  }
+
+  private static EventBatch batchOf(List<Object> events) {
+    List<MetricEvent> metrics = new ArrayList<>();
+    List<ParamEvent> params = new ArrayList<>();
+    List<TagEvent> tags = new ArrayList<>();
+    for (Object e : events) {
+      if (e instanceof MetricEvent m) {
+        metrics.add(m);
+      } else if (e instanceof ParamEvent p) {
+        params.add(p);
+      } else {
+        tags.add((TagEvent) e);
+      }
+    }
+    return new EventBatch(metrics, params, tags);
   }
 
   /**
@@ -306,7 +346,7 @@ final class EventJournal implements AutoCloseable {
     head.flip();
     int len = head.getInt();
     int crc = head.getInt();
-    if (len < 0 || len > MAX_RECORD || offset + 8 + len > limit) {
+    if (len < 0 || len > maxRecord || offset + 8 + len > limit) {
       return null;
     }
     ByteBuffer body = ByteBuffer.allocate(len);
