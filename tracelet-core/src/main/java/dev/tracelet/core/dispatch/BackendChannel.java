@@ -511,10 +511,38 @@ final class BackendChannel {
       if (closing && System.nanoTime() - closeDeadlineNanos > 0) {
         return null;
       }
-      if (!sleepUnlessClosingPastDeadline(backoff)) {
+      if (!waitBeforeReopening(backoff)) {
         return null;
       }
       backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+    }
+  }
+
+  /**
+   * Waits before the next attempt to open the session; a flush (or the end of the run) meanwhile
+   * journals what is queued at once, so it returns without waiting for that attempt.
+   */
+  private boolean waitBeforeReopening(long nanos) {
+    long jittered = nanos / 2 + ThreadLocalRandom.current().nextLong(nanos / 2 + 1);
+    long until = System.nanoTime() + jittered;
+    while (true) {
+      long now = System.nanoTime();
+      if (closing && now - closeDeadlineNanos > 0) {
+        return false;
+      }
+      if (flushRequested || closing || queue.size() >= highWater) {
+        spillQueue();
+        flushRequested = false;
+      }
+      long left = until - now;
+      if (left <= 0) {
+        return true;
+      }
+      wakeAt = highWater;
+      if (!flushRequested && queue.size() < highWater) {
+        LockSupport.parkNanos(this, Math.min(left, lingerNanos));
+      }
+      wakeAt = 0;
     }
   }
 
