@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,7 +56,11 @@ final class Engines {
     }
     TraceletEngine engine =
         TraceletEngine.create(new SettingsSources(environment, props, workDir, null));
-    assertThat(engine.problems()).as("engine problems").isEmpty();
+    List<String> problems = engine.problems();
+    if (!problems.isEmpty()) {
+      engine.close();
+      throw new AssertionError("the runtime reports problems: " + problems);
+    }
     return engine;
   }
 

@@ -37,11 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the one {@code .ci/mlflow-server.sh bin} installs); skipped without it.
  *
  * <p>Pace: the training thread logs 4,000 points a second, below what MLflow's SQLite store takes
- * (about 9,000 a second on the 2-core machine, 5,500 when it is busy), except while the server is
- * down and the runtime already journals, when it logs 25,000 a second. The runtime's queue holds
- * 65,536 events per backend today and drops beyond that, so a faster loop would lose points before
- * the runtime switches to its journal; the MLflow settings below (few, quick retries) make that
- * switch take a few seconds instead of minutes. Nothing here asserts a speed: the waits are guards.
+ * (about 9,000 a second on the 2-core machine, 5,500 when it is busy), except during the last
+ * outage once the runtime journals, when it logs 25,000 a second. The runtime's queue holds 65,536
+ * events per backend today and drops beyond that, so a faster loop would lose points before the
+ * runtime switches to its journal; the MLflow settings below (few, quick retries) make that switch
+ * take a few seconds instead of minutes. Nothing here asserts a speed: the waits are guards.
  */
 class MlflowKillRestartIT {
   static final String BIN_VARIABLE = "TRACELET_IT_MLFLOW_BIN";
@@ -111,9 +111,12 @@ class MlflowKillRestartIT {
       server.kill();
       note("kill 3 at %d points logged", logger.logged());
       kills.get(2).countDown();
-      awaitJournaling(experiment);
-      logger.pace(PACE_WHILE_JOURNALING);
-      note("the runtime journals; the last quarter goes at %d points/s", PACE_WHILE_JOURNALING);
+      if (journaling(experiment, Duration.ofMinutes(1))) {
+        logger.pace(PACE_WHILE_JOURNALING);
+        note("the runtime journals; the last quarter goes at %d points/s", PACE_WHILE_JOURNALING);
+      } else {
+        note("the runtime keeps the events queued; the last quarter goes on at the steady pace");
+      }
       assertThat(logger.awaitDone(GUARD))
           .as("the training thread logged all %d points while the server was down", POINTS)
           .isTrue();
@@ -148,15 +151,20 @@ class MlflowKillRestartIT {
     }
   }
 
-  /** Waits until the runtime has given up on the dead server for now and journals. */
-  private void awaitJournaling(DefaultExperiment experiment) throws InterruptedException {
-    long deadline = System.nanoTime() + GUARD.toNanos();
+  /**
+   * Whether the runtime journals the dead server's events within {@code timeout} (then its queue no
+   * longer fills, whatever the pace).
+   */
+  private static boolean journaling(DefaultExperiment experiment, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (delivery(experiment.deliveryReport()).journaled() == 0) {
-      assertThat(System.nanoTime() - deadline)
-          .as("waiting for the runtime to journal")
-          .isNegative();
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
       Thread.sleep(20);
     }
+    return true;
   }
 
   private static BackendDelivery delivery(DeliveryReport report) {

@@ -40,6 +40,9 @@ final class MlflowServerProcess implements AutoCloseable {
   private @Nullable Process process;
   private int starts;
 
+  /** Kills the server if the test JVM ends (killed by a timeout, say) with it still running. */
+  private final Thread killAtExit = new Thread(this::killQuietly, "mlflow-server-kill");
+
   private MlflowServerProcess(Path executable, Path dir, int port) {
     this.executable = executable;
     this.dir = dir;
@@ -94,6 +97,9 @@ final class MlflowServerProcess implements AutoCloseable {
         java.nio.file.StandardOpenOption.APPEND);
     Process p = pb.start();
     process = p;
+    if (starts == 1) {
+      Runtime.getRuntime().addShutdownHook(killAtExit);
+    }
     long deadline = System.nanoTime() + STARTUP.toNanos();
     while (!healthy()) {
       if (!p.isAlive()) {
@@ -174,7 +180,20 @@ final class MlflowServerProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(killAtExit);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // Shutting down already (the hook runs), or it was never added.
+    }
     kill();
+  }
+
+  private void killQuietly() {
+    Process p = process;
+    if (p != null) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
   }
 
   private boolean healthy() {

@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * @param points metric name to step to the values stored for that step (exactly one is right)
  * @param finished whether the run was ended as finished
- * @param resendsAbsorbed requests or points the server received twice and, like the real server,
+ * @param resendsAbsorbed points the server received more than once and, like the real server,
  *     stored once (reported, not a failure)
  */
 record RunContents(

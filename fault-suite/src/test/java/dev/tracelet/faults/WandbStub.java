@@ -1,6 +1,10 @@
 package dev.tracelet.faults;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracelet.plugin.wandb.stub.StubRun;
 import dev.tracelet.plugin.wandb.stub.WandbStubServer;
@@ -12,6 +16,10 @@ import java.util.TreeMap;
 
 /** The W&amp;B plugin's strict stub, with W&amp;B's rate limit of 2 file-stream requests/s. */
 final class WandbStub implements StubServer {
+  /** History lines are W&amp;B's extended JSON: bare NaN and infinities are allowed. */
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
   private final WandbStubServer stub = WandbStubServer.start(0, WandbStubServer.DEFAULT_API_KEY, 2);
 
   @Override
@@ -96,7 +104,32 @@ final class WandbStub implements StubServer {
               }
             });
     boolean finished = run.complete() && run.exitCode().orElse(-1) == 0;
-    return new RunContents(points, params, tags, finished, 0);
+    int stored = points.values().stream().mapToInt(Map::size).sum();
+    return new RunContents(points, params, tags, finished, pointsReceived(run) - stored);
+  }
+
+  /** Points in the history lines of every file-stream request the stub took, resends included. */
+  private int pointsReceived(StubRun run) {
+    String path =
+        "/files/" + run.entity() + "/" + run.project() + "/" + run.runId() + "/file_stream";
+    int points = 0;
+    for (WandbStubServer.RecordedRequest r : stub.requests()) {
+      if (r.status() != 200 || !r.path().equals(path)) {
+        continue;
+      }
+      try {
+        JsonNode lines = JSON.readTree(r.body()).path("files").path("wandb-history.jsonl");
+        for (JsonNode line : lines.path("content")) {
+          var fields = JSON.readTree(line.asText()).fieldNames();
+          while (fields.hasNext()) {
+            points += fields.next().startsWith("_") ? 0 : 1;
+          }
+        }
+      } catch (JsonProcessingException e) {
+        throw new AssertionError("the W&B stub took a request that is not JSON: " + r, e);
+      }
+    }
+    return points;
   }
 
   @Override
