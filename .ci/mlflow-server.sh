@@ -8,8 +8,12 @@
 #                                waits for /health, writes the URI to target/mlflow-server/uri
 #                                and prints it as the only line on stdout
 #   .ci/mlflow-server.sh stop    stops the server started by `start` (its process group only)
+#   .ci/mlflow-server.sh bin     installs MLflow as `start` does (once) and prints the path of its
+#                                `mlflow` executable as the only line on stdout, for tests that
+#                                start (and kill) servers of their own
 #
 # Typical use:  export TRACELET_IT_MLFLOW_URI="$(.ci/mlflow-server.sh start)"
+#               export TRACELET_IT_MLFLOW_BIN="$(.ci/mlflow-server.sh bin)"
 #
 # Why mlflow-skinny and not mlflow: the full package pulls in scikit-learn, scipy, matplotlib,
 # pyarrow, docker and graphene, none of which the tracking server needs. mlflow-skinny carries
@@ -127,8 +131,12 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  bin)
+    install
+    echo "$VENV/bin/mlflow"
+    ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|stop|bin" >&2
     exit 2
     ;;
 esac

@@ -10,7 +10,6 @@ import dev.tracelet.http.JsonCodec;
 import dev.tracelet.http.RetryingCaller;
 import dev.tracelet.http.SafeUrls;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -239,10 +238,10 @@ final class ArtifactUploader {
             response.code(),
             !RetryingCaller.isRetryableStatus(response.code()));
       }
-    } catch (InterruptedIOException e) {
-      Thread.currentThread().interrupt();
-      throw new WandbRequestException("upload of " + what + " was interrupted", e);
     } catch (IOException e) {
+      if (HttpTransport.interrupted(e)) {
+        throw new WandbRequestException("upload of " + what + " was interrupted", e);
+      }
       throw new WandbRequestException(
           "upload of " + what + " to " + SafeUrls.redact(request.url()) + " failed: " + e, e);
     }

@@ -9,7 +9,6 @@ import dev.tracelet.http.RetryingCaller;
 import dev.tracelet.http.SafeUrls;
 import dev.tracelet.http.Sleeper;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,10 +62,10 @@ final class GraphqlClient {
       Response response;
       try {
         response = caller.execute(request);
-      } catch (InterruptedIOException e) {
-        Thread.currentThread().interrupt();
-        throw new WandbRequestException(operation + " was interrupted", e);
       } catch (IOException e) {
+        if (HttpTransport.interrupted(e)) {
+          throw new WandbRequestException(operation + " was interrupted", e);
+        }
         throw new WandbRequestException(
             operation + " could not reach " + SafeUrls.redact(endpoint) + ": " + e, e);
       }

@@ -98,10 +98,10 @@ final class HttpTransport implements RunTransport {
       }
       return new FileStreamAnswer(
           stopped, response.header("RateLimit-Remaining"), response.header("RateLimit-Reset"));
-    } catch (InterruptedIOException e) {
-      Thread.currentThread().interrupt();
-      throw new WandbRequestException("file stream of run " + run + " was interrupted", e);
     } catch (IOException e) {
+      if (interrupted(e)) {
+        throw new WandbRequestException("file stream of run " + run + " was interrupted", e);
+      }
       throw new WandbRequestException(
           "file stream of run " + run + " could not reach " + SafeUrls.redact(url) + ": " + e, e);
     }
@@ -133,6 +133,16 @@ final class HttpTransport implements RunTransport {
     if (u != null) {
       u.close();
     }
+  }
+
+  /**
+   * Whether {@code e} reports that this thread was interrupted. OkHttp reports timeouts as {@link
+   * InterruptedIOException} too; those are failures like any other, and must not leave the
+   * interrupt flag set on the host's thread (its later waits and file writes would all fail).
+   * {@link dev.tracelet.http.RetryingCaller} leaves the flag set when it was really interrupted.
+   */
+  static boolean interrupted(IOException e) {
+    return e instanceof InterruptedIOException && Thread.currentThread().isInterrupted();
   }
 
   private RetryingCaller caller(OkHttpClient client, RetryPolicy policy) {
