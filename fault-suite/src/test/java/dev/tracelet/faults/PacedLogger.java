@@ -45,10 +45,6 @@ final class PacedLogger {
     return holds.computeIfAbsent(step, s -> new CountDownLatch(1));
   }
 
-  void pace(int pointsPerSecond) {
-    this.pointsPerSecond = pointsPerSecond;
-  }
-
   long logged() {
     return logged.get();
   }
