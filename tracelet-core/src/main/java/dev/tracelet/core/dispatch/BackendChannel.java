@@ -520,25 +520,14 @@ final class BackendChannel {
    * journals what is queued at once, so it returns without waiting for that attempt.
    */
   private boolean waitBeforeReopening(long nanos) {
-    long jittered = nanos / 2 + ThreadLocalRandom.current().nextLong(nanos / 2 + 1);
-    long until = System.nanoTime() + jittered;
-    while (true) {
-      long now = System.nanoTime();
-      if (closing && now - closeDeadlineNanos > 0) {
-        return false;
-      }
-      if (flushRequested || closing || queue.size() >= highWater) {
-        spillQueue();
-        flushRequested = false;
-      }
-      long left = until - now;
-      if (left <= 0) {
-        return true;
-      }
-      if (!flushRequested) {
-        LockSupport.parkNanos(this, Math.min(left, WATCH_NANOS));
-      }
-    }
+    return sleepUnlessClosingPastDeadline(
+        nanos,
+        () -> {
+          if (flushRequested || closing || queue.size() >= highWater) {
+            spillQueue();
+            flushRequested = false;
+          }
+        });
   }
 
   private void drainLoop(BackendSession s, int batchLimit) {
@@ -1080,6 +1069,11 @@ final class BackendChannel {
    * closing and past the close deadline.
    */
   private boolean sleepUnlessClosingPastDeadline(long nanos) {
+    return sleepUnlessClosingPastDeadline(nanos, this::relieveQueue);
+  }
+
+  /** As {@link #sleepUnlessClosingPastDeadline(long)}, running {@code meanwhile} every 2 ms. */
+  private boolean sleepUnlessClosingPastDeadline(long nanos, Runnable meanwhile) {
     long jittered = nanos / 2 + ThreadLocalRandom.current().nextLong(nanos / 2 + 1);
     long until = System.nanoTime() + jittered;
     while (true) {
@@ -1091,7 +1085,7 @@ final class BackendChannel {
       if (left <= 0) {
         return true;
       }
-      relieveQueue();
+      meanwhile.run();
       LockSupport.parkNanos(this, Math.min(left, WATCH_NANOS));
     }
   }
