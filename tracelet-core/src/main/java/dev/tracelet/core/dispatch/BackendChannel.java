@@ -567,7 +567,9 @@ final class BackendChannel {
         deliver(s, batch);
         continue;
       }
-      if (replayOne(s)) {
+      // Never with events in hand: the queue may be moved to the journal during the replay call,
+      // and events taken before it must not land behind those.
+      if (pending == 0 && replayOne(s)) {
         continue;
       }
       if (queueEmpty && pending == 0) {
