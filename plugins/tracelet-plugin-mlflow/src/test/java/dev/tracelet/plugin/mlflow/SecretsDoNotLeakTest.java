@@ -6,24 +6,22 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static dev.tracelet.testkit.security.SecretScan.assertAbsent;
+import static dev.tracelet.testkit.security.SecretScan.describe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tracelet.api.BackendException;
+import dev.tracelet.testkit.CapturingLogger;
 import dev.tracelet.testkit.TestBackendContext;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.text.MessageFormat;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ResourceBundle;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,7 +90,7 @@ class SecretsDoNotLeakTest {
     assertThat(failure).isInstanceOf(BackendException.class).hasMessageContaining("401");
     assertSent("Bearer " + TOKEN);
     assertThat(logger.text()).as("the retry was logged").contains("503");
-    assertNoSecret(
+    assertAbsent(
         TOKEN,
         describe(failure),
         logger.text(),
@@ -117,7 +115,7 @@ class SecretsDoNotLeakTest {
     String basic = base64("alice:" + PASSWORD);
     assertSent("Basic " + basic);
     for (String secret : List.of(PASSWORD, basic)) {
-      assertNoSecret(
+      assertAbsent(
           secret,
           describe(failure),
           logger.text(),
@@ -134,54 +132,7 @@ class SecretsDoNotLeakTest {
         .allSatisfy(r -> assertThat(r.getHeader("Authorization")).isEqualTo(authorization));
   }
 
-  private static void assertNoSecret(String secret, String... texts) {
-    for (String text : texts) {
-      assertThat(text).isNotBlank().doesNotContain(secret);
-    }
-  }
-
-  /** The exception as a log would show it: type, message, stack trace and causes. */
-  private static String describe(Throwable t) {
-    StringWriter out = new StringWriter();
-    t.printStackTrace(new PrintWriter(out));
-    return out.toString();
-  }
-
   private static String base64(String s) {
     return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Keeps every line logged, formatted, with the stack trace of any exception logged. */
-  static final class CapturingLogger implements System.Logger {
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-
-    String text() {
-      return String.join("\n", lines);
-    }
-
-    @Override
-    public String getName() {
-      return "capture";
-    }
-
-    @Override
-    public boolean isLoggable(Level level) {
-      return true;
-    }
-
-    @Override
-    public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-      lines.add(level + " " + msg + (thrown == null ? "" : "\n" + describe(thrown)));
-    }
-
-    @Override
-    public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-      lines.add(
-          level
-              + " "
-              + (params == null || params.length == 0
-                  ? format
-                  : MessageFormat.format(format, params)));
-    }
   }
 }
