@@ -54,7 +54,10 @@ public record BackendDelivery(
       b.append(", ").append(journaled).append(" journaled on disk for replay");
     }
     if (lastError != null) {
-      b.append(" (last error: ").append(lastError).append(')');
+      // Once everything arrived, an old error is history, not a problem to act on.
+      b.append(undelivered() == 0 ? " (recovered from: " : " (last error: ")
+          .append(lastError)
+          .append(')');
     }
     return b.toString();
   }
