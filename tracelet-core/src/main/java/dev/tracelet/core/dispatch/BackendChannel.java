@@ -115,6 +115,8 @@ final class BackendChannel {
   private boolean journalDirty;
   private boolean overflowReported;
   private @Nullable BackendCapabilities capabilities;
+  // The batch the drain loop is filling (events taken from the queue, not yet delivered).
+  private @Nullable Batcher inHand;
   // Tasks taken off the queue while a call was under way, run next (reads need the session).
   private final ArrayDeque<SessionTask<?>> heldTasks = new ArrayDeque<>();
 
@@ -404,6 +406,12 @@ final class BackendChannel {
       return;
     }
     long before = journaled.get();
+    // Events the worker took from the queue before this call go first, or the backlog moved now
+    // would overtake them (a replay runs while a partial batch waits for its linger time).
+    Batcher held = inHand;
+    if (held != null) {
+      spillBatch(held);
+    }
     moveQueueToJournal(lowWater, true);
     if (!overflowReported) {
       overflowReported = true;
@@ -532,6 +540,7 @@ final class BackendChannel {
 
   private void drainLoop(BackendSession s, int batchLimit) {
     Batcher batch = new Batcher(batchLimit);
+    inHand = batch;
     long firstPendingAt = 0;
     long reportedDrops = 0;
     while (true) {
@@ -567,9 +576,7 @@ final class BackendChannel {
         deliver(s, batch);
         continue;
       }
-      // Never with events in hand: the queue may be moved to the journal during the replay call,
-      // and events taken before it must not land behind those.
-      if (pending == 0 && replayOne(s)) {
+      if (replayOne(s)) {
         continue;
       }
       if (queueEmpty && pending == 0) {
