@@ -23,7 +23,7 @@ final class PacedLogger {
   private final AtomicLong logged = new AtomicLong();
   private final CountDownLatch done = new CountDownLatch(1);
   private final Thread thread;
-  private volatile int pointsPerSecond;
+  private final int pointsPerSecond;
   private volatile @Nullable Throwable failure;
 
   PacedLogger(Experiment experiment, String metric, long total, int pointsPerSecond) {
